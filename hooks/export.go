@@ -1,0 +1,4 @@
+package hooks
+
+// bindExport is not built yet.
+func (h *Hearth) bindExport() {}

@@ -1,0 +1,4 @@
+package hooks
+
+// bindHome is not built yet.
+func (h *Hearth) bindHome() {}

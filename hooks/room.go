@@ -1,0 +1,4 @@
+package hooks
+
+// bindRoom is not built yet.
+func (h *Hearth) bindRoom() {}

@@ -1,0 +1,4 @@
+package hooks
+
+// bindSignIn is not built yet.
+func (h *Hearth) bindSignIn() {}

@@ -26,4 +26,4 @@ build:
 
 # Regenerate collections.json from the migrations.
 schema:
-	go run . schema
+	go run . schema --dev=false

@@ -17,6 +17,6 @@ func TestCollectionsJSONMatchesMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(built) != string(committed) {
-		t.Fatal("collections.json differs from what the migrations build; run `go run . schema` and commit the result")
+		t.Fatal("collections.json differs from what the migrations build; run `make schema` and commit the result")
 	}
 }

@@ -9,10 +9,12 @@ import (
 )
 
 // memberRule matches a request by a therapist or participant of the record's
-// therapy session; prefix is the path from the record to the session.
+// therapy session; prefix is the path from the record to the session. The
+// ".id" matters: on a multiple relation, "participants ?= x" compares the
+// whole stored list, not each of its items.
 func memberRule(prefix string) *string {
 	return types.Pointer(`@request.auth.collectionName = "users" && (` +
-		prefix + `participants ?= @request.auth.id || ` + prefix + `therapists ?= @request.auth.id)`)
+		prefix + `participants.id ?= @request.auth.id || ` + prefix + `therapists.id ?= @request.auth.id)`)
 }
 
 func init() {
@@ -156,7 +158,7 @@ func createAssessments(app core.App, users, sessions *core.Collection) error {
 	responses.AddIndex("idx_assessment_responses_unique", true, "`assessment`, `participant`", "")
 	responses.AddIndex("idx_assessment_responses_participant", false, "`participant`", "")
 	ownOrTherapist := types.Pointer(`@request.auth.collectionName = "users" && ` +
-		`(participant = @request.auth.id || assessment.therapy_session.therapists ?= @request.auth.id)`)
+		`(participant = @request.auth.id || assessment.therapy_session.therapists.id ?= @request.auth.id)`)
 	responses.ListRule = ownOrTherapist
 	responses.ViewRule = ownOrTherapist
 	return app.Save(responses)

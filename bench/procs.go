@@ -195,4 +195,3 @@ func copyDir(src, dst string) error {
 	}
 	return nil
 }
-

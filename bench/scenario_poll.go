@@ -86,7 +86,7 @@ func (b *bench) scenarioPoll() error {
 				URL:    s.proc.base + "/api/therapy-sessions/" + s.sessionID(p) + "/actions?after=" + strconv.FormatInt(after, 10),
 				Header: http.Header{"Authorization": {s.token(p)}},
 			}
-		})
+		}, nil)
 		if err != nil {
 			return err
 		}

@@ -79,7 +79,8 @@ type loadResult struct {
 
 // load sends requests from next at rate per second for duration and
 // measures the server's CPU time per request from /proc.
-func load(s *system, rate int, duration time.Duration, next func() vegeta.Target) (loadResult, error) {
+// onResult, when not nil, sees every result.
+func load(s *system, rate int, duration time.Duration, next func() vegeta.Target, onResult func(*vegeta.Result)) (loadResult, error) {
 	var result loadResult
 	before, err := cpuSeconds(s.proc.pid())
 	if err != nil {
@@ -93,6 +94,9 @@ func load(s *system, rate int, duration time.Duration, next func() vegeta.Target
 	var firstError string
 	for res := range attacker.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, duration, "load") {
 		result.requests++
+		if onResult != nil {
+			onResult(res)
+		}
 		if res.Code/100 != 2 {
 			result.failures++
 			if firstError == "" {
@@ -124,7 +128,7 @@ func postLoad(s *system, people, rate int, duration time.Duration) (loadResult, 
 		p := int(counter.Add(1)-1) % people
 		seq := seqs[p].Add(1) + 1_000_000 // clear of any earlier run's client ids
 		return s.postTarget(p, seq, messageBody(p, seq))
-	})
+	}, nil)
 }
 
 // scenarioPost compares Hearth's action POST with PocketBase's plain record

@@ -61,7 +61,7 @@ func seedHearth(dir string, count int) (*seeded, error) {
 		}
 		for i := range count {
 			user := core.NewRecord(users)
-			p := person{Phone: fmt.Sprintf("+1650555%04d", i), Last: fmt.Sprintf("Bench%d", i)}
+			p := person{Phone: fmt.Sprintf("+1650253%04d", i), Last: fmt.Sprintf("Bench%d", i)}
 			user.Set("phone", p.Phone)
 			user.Set("last_name", p.Last)
 			user.Set("alias", fmt.Sprintf("P%d", i))

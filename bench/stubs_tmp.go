@@ -1,25 +1,26 @@
 package main
 
-func (b *bench) scenarioSignIn() error    { return nil }
-
-type twilioFake struct{ url string }
-
-var fakeTwilio *twilioFake
-
 func (b *bench) scenarioTry() error {
-	for _, n := range []int{30, 2000} {
-		if _, err := b.fanoutOnce(minSSESystem, 8, n, 20e9, 10e9); err != nil {
+	for _, name := range []string{minSSESystem, barePBSystem} {
+		if _, err := b.idleMemory(name, 5000); err != nil {
 			return err
 		}
 	}
-	if _, err := b.fanoutOnce(minSSESystem, 8, 600, 2e9, 10e9); err != nil {
+	s, err := b.start(barePBSystem, 8)
+	if err != nil {
 		return err
 	}
-	if _, err := b.fanoutOnce(barePBSystem, 15, 30, 20e9, 10e9); err != nil {
-		return err
+	defer b.stop(s)
+	for range 2 {
+		r, err := postLoad(s, 200, 100, 6e9)
+		if err != nil {
+			return err
+		}
+		println(r.requests, r.failures, milliseconds(r.cpuPerRequest), milliseconds(percentile(r.latency, 0.99)))
 	}
-	if _, err := b.fanoutOnce(barePBSystem, 8, 2000, 20e9, 5e9); err != nil {
-		return err
-	}
-	return nil
+	c, err := b.sqliteInsertCost(2000)
+	println("insert", milliseconds(c))
+	h, err := bcryptCost(8, 20)
+	println("bcrypt", milliseconds(h))
+	return err
 }

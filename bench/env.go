@@ -59,6 +59,7 @@ func (b *bench) start(name string, roomSize int) (*system, error) {
 			// measures the work of a request, not the limiter refusing it.
 			"HEARTH_OTP_COOLDOWN=1ms",
 			"HEARTH_OTP_HOURLY_MAX=1000000",
+			"HEARTH_OTP_CLIENT_LIMITS=1000000/1h",
 		}
 		env = append(env, b.twilioEnv()...)
 		s.proc, err = startProcess("hearth", b.binaries["hearth"], dir,

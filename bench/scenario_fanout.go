@@ -7,94 +7,101 @@ import (
 )
 
 // scenarioFanout measures post-to-delivery latency and delivery integrity
-// for rooms of 3, 8 and 15 with every person posting every 20 s, plus a
-// stress case with every person posting every 2 s, on Hearth's room topic,
-// PocketBase's filtered collection subscription and the minimal SSE server.
+// on Hearth's room topic, PocketBase's filtered collection subscription and
+// the minimal SSE server: rooms of 3, 8 and 15 with every person posting
+// every 20 s, the same rooms of 15 with only 30 clients on the server, and
+// a stress case with every person posting every 2 s. Servers that are
+// compared stay connected side by side, and their measurement windows
+// alternate, so each run's ratio compares neighbouring moments.
 func (b *bench) scenarioFanout() error {
 	large := b.size(2000, 600)
 	const small = 30
 	stress := b.size(600, 300)
-	duration := b.duration(10*time.Second, 6*time.Second)
+	window := b.duration(8*time.Second, 5*time.Second)
 	const interval, stressInterval = 20 * time.Second, 2 * time.Second
 
-	for run := range b.runs {
-		log.Printf("Fan-out run %d of %d", run+1, b.runs)
-		var hearthLarge15 fanoutResult
-		for _, size := range roomSizes {
-			base, err := b.fanoutOnce(minSSESystem, size, large, interval, duration)
-			if err != nil {
-				return err
-			}
-			got, err := b.fanoutOnce(hearthSystem, size, large, interval, duration)
-			if err != nil {
-				return err
-			}
-			b.addFanout(fmt.Sprintf("fan-out: %d clients, rooms of %d, each posts every 20 s", large, size), hearthSystem, got, base)
+	hearthLarge15 := make([]fanoutResult, b.runs)
+	for _, size := range roomSizes {
+		scenario := fmt.Sprintf("fan-out: %d clients, rooms of %d, each posts every 20 s", large, size)
+		results, err := b.alternate([]string{minSSESystem, hearthSystem}, size, large, interval, window)
+		if err != nil {
+			return err
+		}
+		for run, pair := range results {
+			b.addFanout(scenario, hearthSystem, pair[1], pair[0])
 			if size == 15 {
-				hearthLarge15 = got
+				hearthLarge15[run] = pair[1]
 			}
-		}
-
-		// The same rooms of 15 with only 30 clients on the server: delivery
-		// must not slow down as other rooms are added.
-		hearthSmall, err := b.fanoutOnce(hearthSystem, 15, small, interval, duration)
-		if err != nil {
-			return err
-		}
-		p99 := func(r fanoutResult) float64 { return milliseconds(percentile(r.deliveryLatency, 0.99)) }
-		b.report.add(fmt.Sprintf("fan-out: Hearth at %d clients vs %d, rooms of 15", large, small), "delivery p99",
-			"ms", p99(hearthLarge15), fmt.Sprintf("Hearth at %d clients", small), p99(hearthSmall), "≤ 1.2×")
-
-		base, err := b.fanoutOnce(minSSESystem, 8, stress, stressInterval, duration)
-		if err != nil {
-			return err
-		}
-		got, err := b.fanoutOnce(hearthSystem, 8, stress, stressInterval, duration)
-		if err != nil {
-			return err
-		}
-		b.addFanout(fmt.Sprintf("fan-out stress: %d clients, rooms of 8, each posts every 2 s", stress), hearthSystem, got, base)
-
-		// PocketBase's subscription is measured at the small size every run
-		// and once at the large size, where it saturates the machine.
-		pbSmall, err := b.fanoutOnce(barePBSystem, 15, small, interval, duration)
-		if err != nil {
-			return err
-		}
-		baseSmall, err := b.fanoutOnce(minSSESystem, 15, small, interval, duration)
-		if err != nil {
-			return err
-		}
-		b.addFanout(fmt.Sprintf("fan-out: %d clients, rooms of 15, each posts every 20 s", small), barePBSystem, pbSmall, baseSmall)
-		b.addFanout(fmt.Sprintf("fan-out: %d clients, rooms of 15, each posts every 20 s", small), hearthSystem, hearthSmall, baseSmall)
-		if run == 0 {
-			pbLarge, err := b.fanoutOnce(barePBSystem, 8, large, interval, duration/2)
-			if err != nil {
-				return err
-			}
-			b.addFanout(fmt.Sprintf("fan-out: %d clients, rooms of 8, each posts every 20 s", large), barePBSystem, pbLarge, fanoutResult{})
 		}
 	}
+
+	scenario := fmt.Sprintf("fan-out: %d clients, rooms of 15, each posts every 20 s", small)
+	results, err := b.alternate([]string{minSSESystem, hearthSystem, barePBSystem}, 15, small, interval, window)
+	if err != nil {
+		return err
+	}
+	for run, trio := range results {
+		b.addFanout(scenario, hearthSystem, trio[1], trio[0])
+		b.addFanout(scenario, barePBSystem, trio[2], trio[0])
+		// Delivery must not slow down as other rooms are added.
+		p99 := func(r fanoutResult) float64 { return milliseconds(percentile(r.deliveryLatency, 0.99)) }
+		b.report.add(fmt.Sprintf("fan-out: Hearth at %d clients vs %d, rooms of 15", large, small), "delivery p99",
+			"ms", p99(hearthLarge15[run]), fmt.Sprintf("Hearth at %d clients", small), p99(trio[1]), "≤ 1.2×")
+	}
+
+	scenario = fmt.Sprintf("fan-out stress: %d clients, rooms of 8, each posts every 2 s", stress)
+	results, err = b.alternate([]string{minSSESystem, hearthSystem}, 8, stress, stressInterval, window)
+	if err != nil {
+		return err
+	}
+	for _, pair := range results {
+		b.addFanout(scenario, hearthSystem, pair[1], pair[0])
+	}
+
+	// PocketBase's subscription at the large size saturates the machine, so
+	// it is measured once, in a shorter window.
+	pb, err := b.startFanout(barePBSystem, 8, large)
+	if err != nil {
+		return err
+	}
+	result := pb.window(interval, window/2)
+	log.Printf("  %s: %s", barePBSystem, result)
+	b.stopFanout(pb)
+	b.addFanout(fmt.Sprintf("fan-out: %d clients, rooms of 8, each posts every 20 s", large), barePBSystem, result, fanoutResult{})
 	return nil
 }
 
-// fanoutOnce starts a fresh server, runs one fan-out and stops it.
-func (b *bench) fanoutOnce(name string, roomSize, people int, interval, duration time.Duration) (fanoutResult, error) {
-	s, err := b.start(name, roomSize)
-	if err != nil {
-		return fanoutResult{}, err
+// alternate connects people clients to each named server at once and runs
+// b.runs rounds of one window per server, in turn. It returns, per round,
+// the results in the order of names.
+func (b *bench) alternate(names []string, roomSize, people int, interval, window time.Duration) ([][]fanoutResult, error) {
+	sessions := make([]*fanoutSession, len(names))
+	defer func() {
+		for _, f := range sessions {
+			b.stopFanout(f)
+		}
+	}()
+	for i, name := range names {
+		f, err := b.startFanout(name, roomSize, people)
+		if err != nil {
+			return nil, err
+		}
+		sessions[i] = f
 	}
-	defer b.stop(s)
-	result, err := b.fanout(s, people, interval, duration)
-	if err != nil {
-		return result, fmt.Errorf("%s fan-out: %w", name, err)
+	rounds := make([][]fanoutResult, b.runs)
+	for run := range b.runs {
+		rounds[run] = make([]fanoutResult, len(names))
+		for i, f := range sessions {
+			result := f.window(interval, window)
+			log.Printf("  %s: %s", names[i], result)
+			rounds[run][i] = result
+		}
 	}
-	log.Printf("  %s: %s", name, result)
-	return result, nil
+	return rounds, nil
 }
 
 // addFanout records the figures of system's result got, divided by the
-// minimal server's result base from the same run where base has any.
+// minimal server's result base from the same round where base has any.
 func (b *bench) addFanout(scenario, system string, got, base fanoutResult) {
 	baseline := minSSESystem
 	if base.posted == 0 {

@@ -120,13 +120,16 @@ func load(s *system, rate int, duration time.Duration, next func() vegeta.Target
 	return result, nil
 }
 
+// postSeq numbers the posts of postLoad across calls, so that no client_id
+// repeats on a server that several calls post to.
+var postSeq atomic.Int64
+
 // postLoad posts messages from people 0…people-1 in turn.
 func postLoad(s *system, people, rate int, duration time.Duration) (loadResult, error) {
 	var counter atomic.Int64
-	seqs := make([]atomic.Int64, people)
 	return load(s, rate, duration, func() vegeta.Target {
 		p := int(counter.Add(1)-1) % people
-		seq := seqs[p].Add(1) + 1_000_000 // clear of any earlier run's client ids
+		seq := postSeq.Add(1)
 		return s.postTarget(p, seq, messageBody(p, seq))
 	}, nil)
 }

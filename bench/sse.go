@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,19 +22,22 @@ type delivery struct {
 	latency   time.Duration
 }
 
-// stream is one person's open event stream. Its reader goroutine owns
-// deliveries until done is closed.
+// stream is one person's open event stream, read by its own goroutine.
 type stream struct {
-	person     int
-	cancel     context.CancelFunc
-	done       chan struct{}
+	person int
+	// opened is how long opening and subscribing took.
+	opened time.Duration
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu         sync.Mutex // guards deliveries
 	deliveries []delivery
-	ended      int   // Hearth "ended" control messages
-	malformed  int   // events that did not parse
-	lastSeq    int64 // highest server sequence number seen, for catch-up
-	readErr    error
+	ended      atomic.Int64 // Hearth "ended" control messages
+	malformed  atomic.Int64 // events that did not parse
+	lastSeq    int64        // highest server sequence number seen; read it after done
+	readErr    error        // why reading stopped; read it after done
 	// received counts deliveries so that other goroutines can watch
-	// progress while the reader owns deliveries.
+	// progress without the lock.
 	received atomic.Int64
 }
 
@@ -41,6 +45,7 @@ type stream struct {
 // returns once the server has registered the subscription, so a message
 // posted afterwards must reach it.
 func openStream(s *system, p int, timeout time.Duration) (*stream, error) {
+	began := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	st := &stream{person: p, cancel: cancel, done: make(chan struct{})}
 	fail := func(err error) (*stream, error) {
@@ -87,6 +92,7 @@ func openStream(s *system, p int, timeout time.Duration) (*stream, error) {
 		return fail(fmt.Errorf("timed out after %s", timeout))
 	}
 
+	st.opened = time.Since(began)
 	go func() {
 		defer close(st.done)
 		defer response.Body.Close()
@@ -112,11 +118,11 @@ func (st *stream) record(s *system, data []byte, received time.Time) {
 	}
 	event, err := s.parseEvent(data)
 	if err != nil {
-		st.malformed++
+		st.malformed.Add(1)
 		return
 	}
 	if event.Ended {
-		st.ended++
+		st.ended.Add(1)
 		return
 	}
 	st.lastSeq = max(st.lastSeq, event.ServerSeq)
@@ -128,20 +134,25 @@ func (st *stream) record(s *system, data []byte, received time.Time) {
 	seq, err2 := strconv.ParseInt(fields[2], 10, 64)
 	sent, err3 := strconv.ParseInt(fields[3], 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil {
-		st.malformed++
+		st.malformed.Add(1)
 		return
 	}
+	st.mu.Lock()
 	st.deliveries = append(st.deliveries, delivery{
 		sender: sender, senderSeq: seq, serverSeq: event.ServerSeq,
 		latency: received.Sub(time.Unix(0, sent)),
 	})
+	st.mu.Unlock()
 	st.received.Add(1)
 }
 
-// close ends the stream and waits for its reader.
-func (st *stream) close() {
-	st.cancel()
-	<-st.done
+// take returns the deliveries received since the last take and forgets them.
+func (st *stream) take() []delivery {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	taken := st.deliveries
+	st.deliveries = nil
+	return taken
 }
 
 // readEvent reads one server-sent event and returns its name and data.

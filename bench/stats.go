@@ -70,10 +70,14 @@ func spread(values []float64) (median, low, high float64) {
 
 func formatSpread(values []float64, unit string) string {
 	median, low, high := spread(values)
-	if len(values) == 1 {
-		return formatNumber(median) + " " + unit
+	text := formatNumber(median)
+	if unit != "" {
+		text += " " + unit
 	}
-	return fmt.Sprintf("%s %s [%s–%s]", formatNumber(median), unit, formatNumber(low), formatNumber(high))
+	if len(values) == 1 {
+		return text
+	}
+	return fmt.Sprintf("%s [%s–%s]", text, formatNumber(low), formatNumber(high))
 }
 
 func formatNumber(v float64) string {
@@ -109,7 +113,7 @@ func (r *report) write(w io.Writer) {
 				}
 			}
 			if len(ratios) > 0 {
-				ratio = strings.ReplaceAll(formatSpread(ratios, "×"), " ×", "×")
+				ratio = strings.Replace(formatSpread(ratios, "×"), " ×", "×", 1)
 			} else {
 				ratio = "n/a"
 			}

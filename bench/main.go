@@ -28,7 +28,6 @@ var scenarios = []struct {
 	run  func(b *bench) error
 }{
 	{"baseline", (*bench).scenarioBaseline},
-	{"try", (*bench).scenarioTry},
 	{"post", (*bench).scenarioPost},
 	{"fanout", (*bench).scenarioFanout},
 	{"poll", (*bench).scenarioPoll},

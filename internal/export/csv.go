@@ -9,9 +9,9 @@ import (
 )
 
 // ByteOrderMark is the UTF-8 encoding of U+FEFF. Excel needs it at the start
-// of a CSV file to read the file as UTF-8 rather than the system code page,
-// but most other readers (pandas, R, Python's csv module) then keep it as
-// part of the first column's name, so it is off unless requested.
+// of a CSV file to read the file as UTF-8 rather than the system code page.
+// Other readers may keep it as part of the first column's name (Python's csv
+// module does when the file is opened as "utf-8"), so it is off by default.
 const ByteOrderMark = "\uFEFF"
 
 // CSVOptions are the choices a CSV file can be written with.
@@ -23,9 +23,9 @@ type CSVOptions struct {
 // CSVWriter writes a table as CSV: UTF-8, a header row of column names,
 // fields quoted as RFC 4180 describes.
 //
-// Lines end in LF, not RFC 4180's CRLF. With CRLF, encoding/csv also rewrites
-// every newline inside a quoted field to CRLF, which would change message
-// bodies and keystroke histories; readers of RFC 4180 files accept LF.
+// Lines end in LF, not RFC 4180's CRLF, because with CRLF encoding/csv also
+// rewrites every newline inside a quoted field to CRLF. That would change
+// message bodies and keystroke histories. Common CSV readers accept LF.
 //
 // Cells are written exactly as stored. A cell that starts with =, +, - or @
 // is not escaped against spreadsheet formula injection, because escaping
@@ -52,7 +52,7 @@ func NewCSVWriter(w io.Writer, table Table, options CSVOptions) (*CSVWriter, err
 }
 
 // WriteRow writes one row. Missing values are written as empty cells, so
-// CSV does not tell an empty text from a missing one; JSON Lines does.
+// CSV does not tell an empty text from a missing one. JSON Lines does.
 func (w *CSVWriter) WriteRow(values []any) error {
 	if err := checkRow(w.table, values); err != nil {
 		return err

@@ -25,8 +25,8 @@ type JSONLWriter struct {
 func NewJSONLWriter(w io.Writer, table Table) (*JSONLWriter, error) {
 	writer := &JSONLWriter{table: table, output: bufio.NewWriter(w)}
 	writer.encoder = json.NewEncoder(&writer.line)
-	// Keystroke histories are full of "<BS>"; HTML escaping would make them
-	// unreadable without changing their meaning.
+	// Keystroke histories are full of "<BS>", and HTML escaping would make
+	// them hard to read without changing their meaning.
 	writer.encoder.SetEscapeHTML(false)
 	for _, column := range table.Columns {
 		key, err := marshalJSON(column.Name)

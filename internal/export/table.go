@@ -12,8 +12,8 @@
 //	Time      time.Time (written in UTC, RFC 3339 with milliseconds)
 //	TextList  []string
 //
-// The package knows nothing of where rows come from. Callers read them from
-// a database cursor and hand each to a RowWriter as it arrives.
+// The package does not read rows itself. Callers read them from a database
+// cursor and pass each to a RowWriter as it arrives.
 package export
 
 import (

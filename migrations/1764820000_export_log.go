@@ -25,7 +25,7 @@ func init() {
 			&core.JSONField{Name: "therapy_sessions", MaxSize: 1 << 20},
 			&core.SelectField{Name: "format", Required: true, MaxSelect: 1, Values: []string{"csv", "jsonl", "zip"}},
 			// The exported table; empty when the export contains every table.
-			&core.SelectField{Name: "table", MaxSelect: 1, Values: []string{"actions", "attendance", "responses", "sessions"}},
+			&core.SelectField{Name: "table", MaxSelect: 1, Values: []string{"sessions", "members", "actions", "attendance", "responses"}},
 			&core.AutodateField{Name: "created", OnCreate: true},
 		)
 		log.AddIndex("idx_export_log_created", false, "`created`", "")

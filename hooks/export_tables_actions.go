@@ -25,7 +25,7 @@ var actionsSource = exportSource{
 		{Name: "sender", Kind: export.Text, Description: "Notices only: system or therapist."},
 		{Name: "body", Kind: export.Text, Description: "Text of a message, notice or whiteboard as members see it; empty for a deleted message. Null for other types."},
 		{Name: "deleted", Kind: export.Bool, Description: "Messages only: true when the message was later deleted."},
-		{Name: "original_body", Kind: export.Text, Description: "Messages only: the text of a deleted message as it was sent; null when the message was not deleted."},
+		{Name: "original_body", Kind: export.Text, Description: "Messages only: the text of a deleted message as it was sent, kept by the server when the message was deleted; null when nothing was kept."},
 		{Name: "client_id", Kind: export.Text, Description: "Id the sending client gave the action (unique per user); null for actions the server created."},
 		{Name: "client_ts", Kind: export.Time, Description: "The sending device's clock when the action was created; it may be wrong or in another time zone than the server."},
 		{Name: "timestamp", Kind: export.Time, Description: "Server time when the action was saved."},

@@ -64,7 +64,7 @@ func (r ExportRequest) Validate(requireTable bool) error {
 			validation.In(export.FormatCSV, export.FormatJSONL, export.FormatZip).Error("Use csv, jsonl or zip.")),
 		"table": validation.Validate(r.Table,
 			validation.When(requireTable && r.Format != export.FormatZip, validation.Required),
-			validation.When(r.Format == export.FormatZip, validation.Empty.Error("A zip archive contains every table; leave table out.")),
+			validation.When(r.Format == export.FormatZip, validation.Empty.Error("A zip archive contains every table, so leave table out.")),
 			validation.In(tableNames...).Error("Use one of: "+strings.Join(tableNamesOf(ExportTables()), ", ")+".")),
 	}.Filter()
 }
@@ -98,8 +98,8 @@ func BeginExport(ctx context.Context, app core.App, request ExportRequest) (*Exp
 	}
 	x := &Export{ctx: ctx, db: app.DB(), request: request, finish: func() error { return nil }}
 
-	// A non-*dbx.DB builder is already a transaction, which is snapshot
-	// enough.
+	// Inside a transaction, DB returns that transaction, which already
+	// reads one snapshot.
 	if db, ok := app.DB().(*dbx.DB); ok {
 		tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
@@ -140,11 +140,6 @@ func (x *Export) resolveSessions() ([]string, error) {
 		}
 	}
 	return found, nil
-}
-
-// SessionIDs returns the ids of the exported sessions, ordered by start time.
-func (x *Export) SessionIDs() []string {
-	return x.sessionIDs
 }
 
 // WriteTable writes one table as CSV or JSON Lines, by the request's format.

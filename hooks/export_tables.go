@@ -82,9 +82,9 @@ func textList(value sql.NullString) ([]string, error) {
 	return list, nil
 }
 
-// validJSONArray is an SQL expression that is column when it holds a JSON
-// array and an empty array otherwise, so that json_each never fails on a
-// value written outside PocketBase.
+// validJSONArray returns an SQL expression for the value of column when it
+// contains a JSON array, and for an empty array otherwise, so that json_each
+// does not fail on a value written outside PocketBase.
 func validJSONArray(column string) string {
 	return "(CASE WHEN json_valid(" + column + ") AND json_type(" + column + ") = 'array' THEN " + column + " ELSE '[]' END)"
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hearth-research/hearth/internal/hearthtest"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -148,5 +149,24 @@ func TestExportCommandRejectsBadFlags(t *testing.T) {
 		if count, _ := app.CountRecords("export_log"); count != 0 {
 			t.Errorf("%s: got %d export_log entries, want 0", name, count)
 		}
+	}
+}
+
+func TestExportCommandLeavesNoFileOnFailure(t *testing.T) {
+	study := hearthtest.Fixture(t)
+	app := hearthtest.NewApp(t)
+	// A client_ts that is not a date makes the export fail at that row.
+	_, err := app.DB().Insert("actions", dbx.Params{"id": "corruptaction01", "therapy_session": study.GroupA,
+		"seq": 1, "type": "message", "recipients": "[]", "client_ts": "not a date"}).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+
+	if _, err := runExportCommand(t, app, "--study", "--format", "zip", "--out", filepath.Join(dir, "study.zip")); err == nil {
+		t.Error("export: got no error")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("got %d files in the output directory, want none", len(entries))
 	}
 }

@@ -123,7 +123,7 @@ var _ io.Writer = (*countingWriter)(nil)
 // insertBenchActions inserts count message actions with plain SQL in one
 // transaction. It skips record hooks on purpose, to keep seeding fast, and
 // the export only reads the table.
-func insertBenchActions(b *testing.B, app core.App, sessionID string, count int, users []string) {
+func insertBenchActions(b testing.TB, app core.App, sessionID string, count int, users []string) {
 	b.Helper()
 	body := strings.Repeat("A sentence of about forty characters. ", 3)
 	history := strings.Repeat("A sentence<BS><BS>ce of about forty characters. ", 3)

@@ -3,6 +3,7 @@ package hooks
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/hearth-research/hearth/internal/export"
@@ -59,12 +60,14 @@ func optionalTime(value sql.NullString) (any, error) {
 	if !value.Valid || value.String == "" {
 		return nil, nil
 	}
+	// ParseDateTime returns a zero time without an error for some text that
+	// is not a date. A stored value must not turn into a null silently.
 	parsed, err := types.ParseDateTime(value.String)
+	if err == nil && parsed.IsZero() {
+		err = errors.New("not a date")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse date %q: %w", value.String, err)
-	}
-	if parsed.IsZero() {
-		return nil, nil
 	}
 	return parsed.Time().UTC(), nil
 }

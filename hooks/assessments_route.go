@@ -49,23 +49,23 @@ func (h *Hearth) handleSessionAssessments(e *core.RequestEvent) error {
 	isParticipant := slices.Contains(participants, e.Auth.Id)
 	requested := e.Request.URL.Query().Get("participant")
 
-	var shown []string
+	var visibleParticipants []string
 	switch {
 	case isTherapist && requested == "":
-		shown = participants
+		visibleParticipants = participants
 	case isTherapist && slices.Contains(participants, requested):
-		shown = []string{requested}
+		visibleParticipants = []string{requested}
 	case isTherapist:
 		return e.NotFoundError("That person is not a participant of this therapy session.", nil)
 	case isParticipant && (requested == "" || requested == e.Auth.Id):
-		shown = []string{e.Auth.Id}
+		visibleParticipants = []string{e.Auth.Id}
 	case isParticipant:
 		return e.ForbiddenError("You can only see your own assessments.", nil)
 	default:
 		return e.ForbiddenError("You are not a member of this therapy session.", nil)
 	}
 
-	page, err := buildSessionAssessments(e.App, session.Id, shown, e.Auth)
+	page, err := buildSessionAssessments(e.App, session.Id, visibleParticipants, e.Auth)
 	if err != nil {
 		return e.InternalServerError("Failed to load the assessments.", err)
 	}
@@ -73,8 +73,8 @@ func (h *Hearth) handleSessionAssessments(e *core.RequestEvent) error {
 }
 
 // buildSessionAssessments collects the assessments of a session with the
-// responses of the shown participants, in three queries.
-func buildSessionAssessments(app core.App, sessionID string, shown []string, viewer *core.Record) (sessionAssessmentsPage, error) {
+// responses of the visibleParticipants participants, in three queries.
+func buildSessionAssessments(app core.App, sessionID string, visibleParticipants []string, viewer *core.Record) (sessionAssessmentsPage, error) {
 	page := sessionAssessmentsPage{TherapySession: sessionID, Participants: []participantAssessments{}}
 
 	assessments, err := findSessionAssessments(app, []string{sessionID})
@@ -93,7 +93,7 @@ func buildSessionAssessments(app core.App, sessionID string, shown []string, vie
 	for _, response := range responses {
 		byPair[[2]string{response.Participant, response.Assessment}] = response
 	}
-	people, err := app.FindRecordsByIds("users", shown)
+	people, err := app.FindRecordsByIds("users", visibleParticipants)
 	if err != nil {
 		return page, err
 	}
@@ -102,7 +102,7 @@ func buildSessionAssessments(app core.App, sessionID string, shown []string, vie
 		aliases[person.Id] = person.GetString("alias")
 	}
 
-	for _, participantID := range shown {
+	for _, participantID := range visibleParticipants {
 		alias, enrolled := aliases[participantID]
 		if !enrolled {
 			continue // a relation id left behind by a deleted user
@@ -143,7 +143,7 @@ type MissingAssessment struct {
 // IncompleteRequiredAssessments returns the assessments of the session that
 // are required to enter and that participantID has not completed, in the
 // order the home page lists them. The enter route uses it for its 409
-// answer.
+// response.
 func IncompleteRequiredAssessments(app core.App, sessionID, participantID string) ([]MissingAssessment, error) {
 	assessments, err := findSessionAssessments(app, []string{sessionID})
 	if err != nil {

@@ -68,7 +68,10 @@ func headerSecret(r *http.Request) string {
 }
 
 // logWebhookDelivery stores a delivery for staff. A failure is logged and
-// swallowed, because the sender's answer must not depend on it.
+// swallowed, because the HTTP response to the sender must not depend on it.
+//
+// NOTE: deliveries with a wrong secret are stored too, with no limit here,
+// so PocketBase's rate limiter is the guard against a flood of them.
 func logWebhookDelivery(app core.App, delivery webhookDelivery) {
 	collection, err := app.FindCachedCollectionByNameOrId("survey_webhook_log")
 	if err != nil {

@@ -15,9 +15,9 @@ import (
 // assessments.redcap_instrument and redcap_event of that participant's
 // sessions. Only the form status Complete ("2") completes a response.
 //
-// Every delivery is answered 200 unless the secret is wrong (401) or the
-// form is malformed (400), because REDCap does not retry and only staff can
-// fix a mapping. What happened is stored in survey_webhook_log.
+// Every delivery gets status 200 unless the secret is wrong (401) or the
+// form is malformed (400), because only staff can fix a mapping that
+// matches nothing, and the sender cannot. What happened is stored in survey_webhook_log.
 func (h *Hearth) handleREDCapWebhook(e *core.RequestEvent) error {
 	delivery := webhookDelivery{Source: "redcap", ClientIP: e.RealIP()}
 

@@ -24,9 +24,10 @@ const maxClockSkew = 5 * time.Minute
 //	{"participant": "<users id or external_id>", "assessment": "<assessments id>",
 //	 "status": "complete", "completed_at": "<RFC 3339, optional>"}
 //
-// Ids that match nothing are answered 200 with an "ignored" outcome and
-// logged, like REDCap's, so that a tool that retries on errors does not
-// retry forever. Malformed bodies are answered 400 with field errors.
+// Ids that match nothing get status 200 with their outcome (for example
+// unknown_participant) and a log row, as with REDCap, so that a tool that
+// retries on errors does not retry forever. Malformed bodies get 400 with
+// field errors.
 func (h *Hearth) handleSurveyWebhook(e *core.RequestEvent) error {
 	delivery := webhookDelivery{Source: "json", ClientIP: e.RealIP()}
 	if !h.webhookSecretMatches(headerSecret(e.Request)) {
@@ -92,7 +93,7 @@ func applySurveyCompletion(app core.App, completion webhook.Completion, delivery
 }
 
 // fieldErrorsData turns the webhook package's field errors into the
-// validation errors that PocketBase shows under "data" of a 400 answer.
+// validation errors that PocketBase shows under "data" of a 400 response.
 func fieldErrorsData(err error) error {
 	var fieldErrs webhook.FieldErrors
 	if !errors.As(err, &fieldErrs) {

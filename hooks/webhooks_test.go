@@ -78,7 +78,8 @@ func expectStatus(assessmentID, participantID, want string) func(testing.TB, *te
 	}
 }
 
-func both(checks ...func(testing.TB, *tests.TestApp, *http.Response)) func(testing.TB, *tests.TestApp, *http.Response) {
+// allOf runs every check in order.
+func allOf(checks ...func(testing.TB, *tests.TestApp, *http.Response)) func(testing.TB, *tests.TestApp, *http.Response) {
 	return func(t testing.TB, app *tests.TestApp, res *http.Response) {
 		for _, check := range checks {
 			check(t, app, res)
@@ -113,7 +114,7 @@ func TestREDCapWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"outcome":"completed"}`},
 			TestAppFactory:  redcapApp,
-			AfterTestFunc: both(expectStatus(surveyID, alice, "complete"),
+			AfterTestFunc: allOf(expectStatus(surveyID, alice, "complete"),
 				expectStatus(pastSurveyID, alice, "incomplete"), expectLogged("completed", alice, surveyID)),
 		},
 		{
@@ -140,7 +141,7 @@ func TestREDCapWebhook(t *testing.T) {
 					t.Fatalf("first delivery: got %d %s", res.Code, res.Body)
 				}
 			},
-			AfterTestFunc: both(expectStatus(surveyID, alice, "complete"), func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			AfterTestFunc: allOf(expectStatus(surveyID, alice, "complete"), func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				if rows := webhookLog(t, app); len(rows) != 2 {
 					t.Errorf("webhook log rows: got %d, want 2", len(rows))
 				}
@@ -155,7 +156,7 @@ func TestREDCapWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusUnauthorized,
 			ExpectedContent: []string{"secret is missing or wrong"},
 			TestAppFactory:  redcapApp,
-			AfterTestFunc:   both(expectStatus(surveyID, alice, "incomplete"), expectLogged("unauthorized", "", "")),
+			AfterTestFunc:   allOf(expectStatus(surveyID, alice, "incomplete"), expectLogged("unauthorized", "", "")),
 		},
 		{
 			Name:            "missing secret",
@@ -177,7 +178,7 @@ func TestREDCapWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"outcome":"not_complete"}`},
 			TestAppFactory:  redcapApp,
-			AfterTestFunc:   both(expectStatus(surveyID, alice, "incomplete"), expectLogged("not_complete", alice, surveyID)),
+			AfterTestFunc:   allOf(expectStatus(surveyID, alice, "incomplete"), expectLogged("not_complete", alice, surveyID)),
 		},
 		{
 			Name:            "event picks its own session",
@@ -188,7 +189,7 @@ func TestREDCapWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"outcome":"completed"}`},
 			TestAppFactory:  redcapApp,
-			AfterTestFunc:   both(expectStatus(pastSurveyID, alice, "complete"), expectStatus(surveyID, alice, "incomplete")),
+			AfterTestFunc:   allOf(expectStatus(pastSurveyID, alice, "complete"), expectStatus(surveyID, alice, "incomplete")),
 		},
 		{
 			Name:            "unknown record logged",
@@ -199,7 +200,7 @@ func TestREDCapWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"outcome":"unknown_participant"}`},
 			TestAppFactory:  redcapApp,
-			AfterTestFunc: both(expectLogged("unknown_participant", "", ""), func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			AfterTestFunc: allOf(expectLogged("unknown_participant", "", ""), func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				if got := webhookLog(t, app)[0].GetString("record"); got != "R-999" {
 					t.Errorf("logged record: got %q, want R-999", got)
 				}
@@ -238,7 +239,7 @@ func TestREDCapWebhook(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			AfterTestFunc: both(expectStatus(surveyID, alice, "incomplete"), expectLogged("ambiguous", alice, "")),
+			AfterTestFunc: allOf(expectStatus(surveyID, alice, "incomplete"), expectLogged("ambiguous", alice, "")),
 		},
 		{
 			Name:            "malformed trigger",
@@ -284,7 +285,7 @@ func TestSurveyWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`{"outcome":"completed"}`},
 			TestAppFactory:  seededApp,
-			AfterTestFunc: both(expectStatus(surveyID, alice, "complete"), expectLogged("completed", alice, surveyID),
+			AfterTestFunc: allOf(expectStatus(surveyID, alice, "complete"), expectLogged("completed", alice, surveyID),
 				func(t testing.TB, app *tests.TestApp, res *http.Response) {
 					got := findResponse(t, app, surveyID, alice).GetDateTime("completed_at").String()
 					if want := "2026-03-01 18:30:00.000Z"; got != want {
@@ -334,7 +335,7 @@ func TestSurveyWebhook(t *testing.T) {
 			ExpectedStatus:  http.StatusUnauthorized,
 			ExpectedContent: []string{"secret is missing or wrong"},
 			TestAppFactory:  seededApp,
-			AfterTestFunc:   both(expectStatus(surveyID, alice, "incomplete"), expectLogged("unauthorized", "", "")),
+			AfterTestFunc:   allOf(expectStatus(surveyID, alice, "incomplete"), expectLogged("unauthorized", "", "")),
 		},
 		{
 			Name:            "secret in query not accepted",

@@ -5,10 +5,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-research/hearth/internal/hearthtest"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // homeBody mirrors GET /api/me/therapy-sessions for decoding in tests.
@@ -65,7 +67,7 @@ func TestHomePage(t *testing.T) {
 			Headers:         study.Alice.Header(),
 			ExpectedStatus:  http.StatusOK,
 			ExpectedContent: []string{`"name":"Group A"`, `"name":"Week 0"`, `"role":"participant"`},
-			// Phone and last names of anyone, and the raw templates, stay out.
+			// No phone number, last name or raw link template appears.
 			NotExpectedContent: []string{"Group B", study.Alice.Phone, study.Bob.LastName, "{participant}", `"completed"`},
 			TestAppFactory:     seededApp,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
@@ -94,7 +96,7 @@ func TestHomePage(t *testing.T) {
 					t.Errorf("survey link: got %q, want %q", groupA[1].URL, wantLink)
 				}
 
-				// Week 0 is closed, so its survey is an action item; Group A
+				// Week 0 is closed, so its survey is an action item. Group A
 				// is the latest session and still open, so its survey is not.
 				if len(body.ActionItems) != 1 {
 					t.Fatalf("action items: got %+v, want only Week 0's survey", body.ActionItems)
@@ -175,6 +177,26 @@ func TestHomePage(t *testing.T) {
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				if _, err := hearthtest.CreateTherapySession(app, "Group A, week 2", "open",
 					[]string{study.Therapist.ID}, []string{study.Alice.ID}); err != nil {
+					t.Fatal(err)
+				}
+			},
+		},
+		{
+			Name:            "action item appears once ends_at passes",
+			Method:          http.MethodGet,
+			URL:             "/api/me/therapy-sessions",
+			Headers:         study.Alice.Header(),
+			ExpectedStatus:  http.StatusOK,
+			ExpectedContent: []string{`"assessment":"` + surveyID + `"`, `"ends_at":"20`},
+			TestAppFactory:  seededApp,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				session, err := app.FindRecordById("therapy_sessions", study.GroupA)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ended, _ := types.ParseDateTime(time.Now().Add(-time.Minute))
+				session.Set("ends_at", ended)
+				if err := app.Save(session); err != nil {
 					t.Fatal(err)
 				}
 			},

@@ -70,6 +70,7 @@ func main() {
 	}
 
 	began := time.Now()
+	loadBefore := loadAverage()
 	for _, s := range scenarios {
 		if !want["all"] && !want[s.name] {
 			continue
@@ -81,9 +82,10 @@ func main() {
 	}
 
 	var table strings.Builder
-	fmt.Fprintf(&table, "Run of %s on %d cores (%s/%s, %s), load generator on the same cores, %d interleaved run(s), took %s.\n\n",
+	fmt.Fprintf(&table, "Run of %s on %d cores (%s/%s, %s), load generator on the same cores, %d interleaved run(s), took %s. "+
+		"Load average (1 min) %s at the start, %s at the end.\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
-		b.runs, time.Since(began).Round(time.Second))
+		b.runs, time.Since(began).Round(time.Second), loadBefore, loadAverage())
 	b.report.write(&table)
 	fmt.Print("\n" + table.String())
 	if *output != "" {
@@ -156,4 +158,18 @@ func (b *bench) duration(full, quick time.Duration) time.Duration {
 		return quick
 	}
 	return full
+}
+
+// loadAverage returns the one-minute load average, which shows whether
+// other work shared the machine during the run.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return "unknown"
+	}
+	return fields[0]
 }

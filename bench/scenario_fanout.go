@@ -16,8 +16,8 @@ import (
 func (b *bench) scenarioFanout() error {
 	large := b.size(2000, 600)
 	const small = 30
-	stress := b.size(600, 300)
-	window := b.duration(8*time.Second, 5*time.Second)
+	stress := b.size(300, 150)
+	window := b.duration(6*time.Second, 4*time.Second)
 	const interval, stressInterval = 20 * time.Second, 2 * time.Second
 
 	hearthLarge15 := make([]fanoutResult, b.runs)

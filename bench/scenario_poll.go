@@ -20,7 +20,7 @@ func (b *bench) scenarioPoll() error {
 	const roomSize, perRoom = 8, 40
 	people := b.size(400, 160)
 	rate := 200
-	duration := b.duration(6*time.Second, 3*time.Second)
+	duration := b.duration(5*time.Second, 3*time.Second)
 	s, err := b.start(hearthSystem, roomSize)
 	if err != nil {
 		return err

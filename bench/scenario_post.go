@@ -139,7 +139,7 @@ func postLoad(s *system, people, rate int, duration time.Duration) (loadResult, 
 func (b *bench) scenarioPost() error {
 	const people, roomSize = 200, 8
 	rate := 100
-	duration := b.duration(6*time.Second, 3*time.Second)
+	duration := b.duration(5*time.Second, 3*time.Second)
 	hearth, err := b.start(hearthSystem, roomSize)
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func (b *bench) scenarioSignIn() error {
 	}()
 
 	const rate = 20
-	duration := b.duration(5*time.Second, 3*time.Second)
+	duration := b.duration(4*time.Second, 3*time.Second)
 	perRun := rate * int(duration/time.Second)
 	for run := range b.runs {
 		s, err := b.start(hearthSystem, 8)

@@ -13,7 +13,7 @@ import (
 
 // FakeTwilio is a local stand-in for Twilio's Messages API, listening on
 // 127.0.0.1, for tests that run the real twilio-go client over HTTP. It
-// records every message request and answers each with a chosen Reply.
+// records every message request and responds to each with a chosen Reply.
 type FakeTwilio struct {
 	// URL is the base URL to use as TWILIO_API_URL.
 	URL string
@@ -31,30 +31,30 @@ type FakeTwilio struct {
 // FakeSMS is one message request the fake received.
 type FakeSMS struct {
 	To, From, MessagingServiceSID, Body string
-	// Reply is how the fake answered it.
+	// Reply is how the fake responded.
 	Reply Reply
 }
 
-// Reply selects how the fake answers a message request.
+// Reply selects the fake's response to a message request.
 type Reply int
 
 // Replies the fake can give, each a class of Twilio outcome.
 const (
-	// ReplyAccept answers 201 with a queued message, as Twilio does.
+	// ReplyAccept returns 201 with a queued message, as Twilio does.
 	ReplyAccept Reply = iota
-	// ReplyOptedOut answers Twilio's 21610: the recipient replied STOP.
+	// ReplyOptedOut returns Twilio's error 21610: the recipient replied STOP.
 	ReplyOptedOut
-	// ReplyRegionNotEnabled answers Twilio's 21408: no permission to send
+	// ReplyRegionNotEnabled returns Twilio's error 21408: no permission to send
 	// to the recipient's region.
 	ReplyRegionNotEnabled
-	// ReplyInvalidNumber answers Twilio's 21211: the To number is invalid.
+	// ReplyInvalidNumber returns Twilio's error 21211: the To number is invalid.
 	ReplyInvalidNumber
-	// ReplyServerError answers 500 with Twilio's JSON error 20500.
+	// ReplyServerError returns 500 with Twilio's JSON error 20500.
 	ReplyServerError
-	// ReplyHTMLBadGateway answers 502 with an HTML page, as a proxy or load
+	// ReplyHTMLBadGateway returns 502 with an HTML page, as a proxy or load
 	// balancer in front of Twilio would.
 	ReplyHTMLBadGateway
-	// ReplyHang never answers; it returns only when the client gives up.
+	// ReplyHang sends no response and returns only when the client gives up.
 	ReplyHang
 )
 
@@ -72,8 +72,8 @@ func NewFakeTwilio(t testing.TB) *FakeTwilio {
 	return fake
 }
 
-// SetReply makes the fake answer every later message to the E.164 number
-// to with reply. Other numbers are accepted.
+// SetReply makes the fake respond with reply to every later message to
+// the E.164 number to. Other numbers are accepted.
 func (f *FakeTwilio) SetReply(to string, reply Reply) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

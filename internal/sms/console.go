@@ -10,7 +10,7 @@ import (
 // development and demos without Twilio credentials.
 //
 // WARNING: the written lines contain the message text, such as sign-in
-// codes. Use it only where whoever reads the output may sign in as anyone.
+// codes. Use it only where every reader of the output may sign in as anyone.
 type ConsoleSender struct {
 	mu     sync.Mutex
 	output io.Writer

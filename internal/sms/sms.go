@@ -1,6 +1,6 @@
 // Package sms sends text messages: through Twilio's REST API in production,
 // or to a console writer in development and demos. Every failure is returned
-// as an *Error whose Kind tells an operator what to do about it, so callers
+// as an *Error whose Kind shows an operator what to do about it, so callers
 // can record it without knowing Twilio's error codes.
 package sms
 
@@ -49,8 +49,8 @@ const (
 	// KindInvalidNumber means the provider does not accept the recipient as
 	// a phone number.
 	KindInvalidNumber
-	// KindUnavailable means the provider failed, timed out or answered
-	// something other than its API: the message may or may not have gone out.
+	// KindUnavailable means the provider failed, timed out or returned a
+	// response that is not its API's. The message may or may not have gone out.
 	KindUnavailable
 )
 
@@ -74,7 +74,7 @@ func (k Kind) String() string {
 type Error struct {
 	Kind Kind
 	// Code is the provider's error code (Twilio's 5-digit code), or 0 when
-	// the provider gave none, as on timeouts and non-API answers.
+	// the provider gave none, as on timeouts and non-API responses.
 	Code int
 	// Message is the provider's explanation or a description of the failure.
 	Message string

@@ -137,11 +137,11 @@ func classifyTwilioError(err error) *Error {
 
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
-		return &Error{Kind: KindUnavailable, Message: "Twilio did not answer in time", Err: err}
+		return &Error{Kind: KindUnavailable, Message: "the Twilio request timed out", Err: err}
 	}
-	// Anything else is a connection failure or an answer that is not
+	// Anything else is a connection failure or a response that is not
 	// Twilio's JSON, such as a proxy's HTML error page.
-	return &Error{Kind: KindUnavailable, Message: "Twilio could not be reached or gave an unreadable answer: " + err.Error(), Err: err}
+	return &Error{Kind: KindUnavailable, Message: "Twilio could not be reached or returned a response that is not its JSON: " + err.Error(), Err: err}
 }
 
 // rebasedClient sends twilio-go's requests to another base URL. twilio-go

@@ -82,7 +82,7 @@ func TestTwilioSenderFailures(t *testing.T) {
 		{hearthtest.ReplyInvalidNumber, sms.KindInvalidNumber, 21211, "not a valid phone number"},
 		{hearthtest.ReplyServerError, sms.KindUnavailable, 20500, "Internal Server Error"},
 		{hearthtest.ReplyHTMLBadGateway, sms.KindUnavailable, 0, "502"},
-		{hearthtest.ReplyHang, sms.KindUnavailable, 0, "did not answer in time"},
+		{hearthtest.ReplyHang, sms.KindUnavailable, 0, "timed out"},
 	}
 	for i, c := range cases {
 		to := "+1650253100" + string(rune('0'+i))

@@ -26,9 +26,11 @@ const idleSweepBatch = 200
 // while the previous run of the same job is still going.
 func (h *Hearth) bindCron() {
 	logger := cronLogger{app: h.app}
+	// SkipIfStillRunning must wrap Recover: it frees its slot only when the
+	// job returns, so a panic escaping to it would skip the job forever.
 	scheduler := cron.New(
 		cron.WithLogger(logger),
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
+		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
 	h.app.Store().Set(cronKey, scheduler)
 

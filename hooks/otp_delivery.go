@@ -77,12 +77,14 @@ func createOTP(app core.App, user *core.Record, request codeRequest) (string, er
 	return code, err
 }
 
-// codeMessage returns the SMS text. When the app URL is set, a last line
-// in the WebOTP format lets browsers on Android offer to fill in the code.
+// codeMessage returns the SMS text. When the app URL is an https URL, a
+// last line in the WebOTP format lets browsers on Android offer to fill in
+// the code. PocketBase's default app URL, http://localhost:8090, gets none.
 func codeMessage(app core.App, users *core.Collection, code string) string {
 	minutes := max(users.OTP.Duration/60, 1)
 	text := fmt.Sprintf("Your Hearth sign-in code is %s. It expires in %d minutes. Do not share it.", code, minutes)
-	if appURL, err := url.Parse(app.Settings().Meta.AppURL); err == nil && appURL.Hostname() != "" {
+	appURL, err := url.Parse(app.Settings().Meta.AppURL)
+	if err == nil && appURL.Scheme == "https" && appURL.Hostname() != "" {
 		text += fmt.Sprintf("\n\n@%s #%s", appURL.Hostname(), code)
 	}
 	return text

@@ -111,21 +111,31 @@ func TestSMSConsoleSender(t *testing.T) {
 	}
 }
 
-func TestSMSIncludesWebOTPLine(t *testing.T) {
+func TestSMSWebOTPLine(t *testing.T) {
 	alice := hearthtest.Fixture(t).Alice
-	fake := hearthtest.NewFakeTwilio(t)
-	server := newTestServer(t, fakeTwilioConfig(fake))
-	server.app.Settings().Meta.AppURL = "https://hearth.example.org"
-
-	otpIDOf(t, server.requestCode(alice.Phone, alice.LastName))
-	server.hearth.WaitForCodeDeliveries()
-
-	code := fake.LastCode(alice.Phone)
-	body := fake.Messages()[0].Body
-	if !strings.HasSuffix(body, "\n\n@hearth.example.org #"+code) {
-		t.Errorf("body %q does not end with the WebOTP line", body)
+	cases := []struct{ appURL, wantLine string }{
+		{"https://hearth.example.org", "\n\n@hearth.example.org #"},
+		{"http://localhost:8090", ""},
+		{"", ""},
 	}
-	if got := countRows(t, server.app, "sms_log", dbx.HashExp{"status": "sent"}); got != 1 {
-		t.Errorf("sms_log sent rows: got %d, want 1", got)
+	for _, c := range cases {
+		fake := hearthtest.NewFakeTwilio(t)
+		server := newTestServer(t, fakeTwilioConfig(fake))
+		server.app.Settings().Meta.AppURL = c.appURL
+
+		otpIDOf(t, server.requestCode(alice.Phone, alice.LastName))
+		server.hearth.WaitForCodeDeliveries()
+
+		code := fake.LastCode(alice.Phone)
+		body := fake.Messages()[0].Body
+		if c.wantLine != "" && !strings.HasSuffix(body, c.wantLine+code) {
+			t.Errorf("app URL %q: body %q does not end with the WebOTP line", c.appURL, body)
+		}
+		if c.wantLine == "" && strings.Contains(body, "@") {
+			t.Errorf("app URL %q: body %q has a WebOTP line", c.appURL, body)
+		}
+		if got := countRows(t, server.app, "sms_log", dbx.HashExp{"status": "sent"}); got != 1 {
+			t.Errorf("app URL %q: sms_log sent rows: got %d, want 1", c.appURL, got)
+		}
 	}
 }

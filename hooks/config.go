@@ -139,12 +139,12 @@ func ParseRateLimits(list string) ([]RateLimit, error) {
 			continue
 		}
 		maxText, windowText, found := strings.Cut(item, "/")
-		max, maxErr := strconv.Atoi(strings.TrimSpace(maxText))
+		maxCount, maxErr := strconv.Atoi(strings.TrimSpace(maxText))
 		window, windowErr := time.ParseDuration(strings.TrimSpace(windowText))
-		if !found || maxErr != nil || windowErr != nil || max < 1 || window <= 0 {
+		if !found || maxErr != nil || windowErr != nil || maxCount < 1 || window <= 0 {
 			return nil, fmt.Errorf("%q is not a limit such as 10/10m (at most 10 in any 10 minutes)", item)
 		}
-		limits = append(limits, RateLimit{Max: max, Window: window})
+		limits = append(limits, RateLimit{Max: maxCount, Window: window})
 	}
 	return limits, nil
 }

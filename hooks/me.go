@@ -44,7 +44,7 @@ func (h *Hearth) me(e *core.RequestEvent) error {
 }
 
 // requireSignInSession returns the caller's live sign-in session, or the
-// error to answer when the caller is not a signed-in person.
+// error to return when the caller is not a signed-in person.
 func requireSignInSession(e *core.RequestEvent) (*core.Record, error) {
 	if e.Auth == nil {
 		return nil, e.UnauthorizedError("Sign in to continue.", nil)

@@ -14,8 +14,8 @@ import (
 
 // deliverCode runs in the background after a code request was accepted.
 // When the phone and last name belong to an enrolled person, it creates a
-// code under the request's otpId and sends it; otherwise it does nothing,
-// and the otpId the client holds never matches a code. Errors are logged,
+// code under the request's otpId and sends it. Otherwise it does nothing,
+// so the otpId the client holds never matches a code. Errors are logged,
 // never returned: the client has had its answer already.
 func (h *Hearth) deliverCode(app core.App, sender sms.Sender, request codeRequest) {
 	user, err := app.FindFirstRecordByData("users", "phone", request.phone)
@@ -26,8 +26,8 @@ func (h *Hearth) deliverCode(app core.App, sender sms.Sender, request codeReques
 		app.Logger().Error("Failed to look up the person for a sign-in code", "error", err, "otpId", request.otpID)
 		return
 	}
-	// Names are compared in Go with Unicode folding; SQL LIKE and NOCASE
-	// only fold ASCII letters.
+	// Names are compared in Go with Unicode folding, because SQL LIKE and
+	// NOCASE fold only ASCII letters.
 	if !namefold.Equal(user.GetString("last_name"), request.lastName) {
 		return
 	}

@@ -31,7 +31,7 @@ func smsLog(t testing.TB, server *testServer) []smsLogRow {
 }
 
 // TestSMSOutcomes checks that each Twilio outcome is logged for staff
-// while the client's answer stays the same 200.
+// while the client's response stays the same 200.
 func TestSMSOutcomes(t *testing.T) {
 	alice := hearthtest.Fixture(t).Alice
 	cases := []struct {

@@ -22,7 +22,7 @@ func (err *limitError) Error() string {
 	return fmt.Sprintf("code request limit reached, retry after %s", err.retryAfter)
 }
 
-// apiError returns the 429 answer, with the whole seconds to wait in
+// apiError returns the 429 response, with the whole seconds to wait in
 // data.retryAfter and in the Retry-After header.
 func (err *limitError) apiError(e *core.RequestEvent) *router.ApiError {
 	seconds := int(math.Ceil(err.retryAfter.Seconds()))

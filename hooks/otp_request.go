@@ -19,7 +19,7 @@ const (
 	otpIDLength   = 15
 )
 
-// requestOTP handles POST /api/otp/request. It answers the same way
+// requestOTP handles POST /api/otp/request. It responds the same way
 // whether or not the phone and last name belong to an enrolled person: the
 // request only validates the input, applies the limits and returns a fresh
 // id. Finding the person, creating the code and sending the SMS happen in

@@ -9,10 +9,10 @@ import (
 	"github.com/hearth-research/hearth/internal/hearthtest"
 )
 
-// BenchmarkOTPRequest measures the time until the code request is
-// answered, for a matching pair, a wrong name and an unknown phone. The
-// background delivery is waited for outside the timed part, so the numbers
-// compare only what a client can time.
+// BenchmarkOTPRequest measures the response time of a code request for a
+// matching pair, a wrong name and an unknown phone. The background delivery
+// is waited for outside the timed part, so the numbers compare only what a
+// client can time.
 func BenchmarkOTPRequest(b *testing.B) {
 	alice := hearthtest.Fixture(b).Alice
 	cases := []struct{ name, phone, lastName string }{

@@ -35,13 +35,13 @@ func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
 	reserved, err := changeCodeTries(e.App, otpID, +1)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		// Not an id handed out by /api/otp/request; PocketBase rejects it.
+		// Not an id handed out by /api/otp/request, so PocketBase rejects it.
 		return e.Next()
 	case err != nil:
 		return e.InternalServerError("Failed to check the code.", err)
 	case !reserved:
 		deleteOTP(e.App, otpID)
-		// The same answer as for a wrong or expired code, on purpose.
+		// The same response as for a wrong or expired code, on purpose.
 		return e.BadRequestError("Invalid or expired OTP", errors.New("too many wrong codes"))
 	}
 

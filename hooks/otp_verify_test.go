@@ -64,7 +64,7 @@ func TestCodeSignIn(t *testing.T) {
 	if token == "" || record["id"] != flow.alice.ID {
 		t.Fatalf("sign-in: got token %q and record %v, want Alice's", token, record)
 	}
-	if _, shown := record["phone"]; shown {
+	if _, hasPhone := record["phone"]; hasPhone {
 		t.Error("sign-in response shows the phone")
 	}
 

@@ -12,7 +12,7 @@ import (
 // signInStateKey is the app store key of the sign-in state.
 const signInStateKey = "hearthSignIn"
 
-// signInState is what the sign-in routes share for one app.
+// signInState is the state the sign-in routes share for one app.
 type signInState struct {
 	sender sms.Sender
 	// deliveries counts code deliveries still running in the background.
@@ -63,7 +63,7 @@ func (h *Hearth) chooseSender() (sms.Sender, bool) {
 	}
 	sender, err := sms.NewTwilioSender(h.config.twilioConfig())
 	if err != nil {
-		// LoadConfig has checked these settings; a Config built in code
+		// LoadConfig has checked these settings, so a Config built in code
 		// that gets them wrong is a programming error.
 		panic(fmt.Errorf("twilio settings: %w", err))
 	}
@@ -83,8 +83,8 @@ func (h *Hearth) signInState() *signInState {
 
 // WaitForCodeDeliveries blocks until every code delivery started so far
 // (user lookup, code creation, SMS send and its log entry) has finished.
-// The app calls it on termination; tests call it before checking what was
-// sent.
+// The app calls it on termination, and tests call it before checking what
+// was sent.
 func (h *Hearth) WaitForCodeDeliveries() {
 	if state := h.signInState(); state != nil {
 		state.deliveries.Wait()

@@ -78,7 +78,8 @@ func (h *Hearth) requireLiveSignInSession(e *core.RequestEvent) error {
 		// if anything recovers the error.
 		e.Auth = nil
 		// A client still holding the token of an ended session must be able
-		// to sign in again; the official SDK sends the stored token along.
+		// to sign in again, because the official SDK sends the stored token
+		// along with every request.
 		if isSignInRequest(e.Request) {
 			return e.Next()
 		}

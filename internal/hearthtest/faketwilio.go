@@ -31,7 +31,7 @@ type FakeTwilio struct {
 // FakeSMS is one message request the fake received.
 type FakeSMS struct {
 	To, From, MessagingServiceSID, Body string
-	// Reply is how the fake responded.
+	// Reply is the fake's response.
 	Reply Reply
 }
 

@@ -139,3 +139,17 @@ func TestSMSWebOTPLine(t *testing.T) {
 		}
 	}
 }
+
+func TestSMSWithoutCredentialsUsesConsole(t *testing.T) {
+	alice := hearthtest.Fixture(t).Alice
+	config := hooks.TestConfig()
+	config.SMSSender = nil
+	server := newTestServer(t, config)
+
+	otpIDOf(t, server.requestCode(alice.Phone, alice.LastName))
+	server.hearth.WaitForCodeDeliveries()
+
+	if got := countRows(t, server.app, "sms_log", dbx.HashExp{"status": "console"}); got != 1 {
+		t.Errorf("sms_log console rows: got %d, want 1", got)
+	}
+}

@@ -20,7 +20,8 @@ type fanoutResult struct {
 	deliveryLatency      []time.Duration // sorted
 	expected, delivered  int
 	duplicates, reorders int
-	ended, malformed     int // since the stream opened
+	serverCPU            time.Duration // the server process's CPU time in the window
+	ended, malformed     int           // since the stream opened
 	streamErrors         int // streams closed by the server
 }
 
@@ -32,6 +33,16 @@ func (r fanoutResult) deliveryRatio() float64 {
 }
 
 func (r fanoutResult) lost() int { return max(0, r.expected-r.delivered) }
+
+// cpuPerPost is the server's CPU time per post in the window, deliveries
+// included. Unlike latency it hardly moves when other work shares the
+// machine.
+func (r fanoutResult) cpuPerPost() time.Duration {
+	if r.posted == 0 {
+		return 0
+	}
+	return r.serverCPU / time.Duration(r.posted)
+}
 
 // fanoutSession is a started server with every person entered and
 // streaming. Its windows share the per-stream history, so duplicates and
@@ -88,6 +99,7 @@ func (f *fanoutSession) window(interval, duration time.Duration) fanoutResult {
 		st.received.Store(0)
 	}
 
+	cpuBefore, _ := cpuSeconds(f.s.proc.pid())
 	order := rand.Perm(f.people)
 	var next atomic.Int64
 	targeter := func(target *vegeta.Target) error {
@@ -119,6 +131,8 @@ func (f *fanoutSession) window(interval, duration time.Duration) fanoutResult {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	cpuAfter, _ := cpuSeconds(f.s.proc.pid())
+	result.serverCPU = time.Duration((cpuAfter - cpuBefore) * float64(time.Second))
 	f.analyse(&result)
 	slices.Sort(result.postLatency)
 	return result
@@ -162,9 +176,9 @@ func (f *fanoutSession) analyse(r *fanoutResult) {
 }
 
 func (r fanoutResult) String() string {
-	return fmt.Sprintf("%d people in rooms of %d: posts %d (failed %d) p50 %.1fms p99 %.1fms; "+
+	return fmt.Sprintf("%d people in rooms of %d: server CPU %.2fms per post; posts %d (failed %d) p50 %.1fms p99 %.1fms; "+
 		"delivery p50 %.1fms p99 %.1fms p99.9 %.1fms, %d/%d delivered, %d duplicates, %d reordered, %d ended, %d malformed, %d stream errors",
-		r.people, r.roomSize, r.posted, r.postFailures,
+		r.people, r.roomSize, milliseconds(r.cpuPerPost()), r.posted, r.postFailures,
 		milliseconds(percentile(r.postLatency, 0.5)), milliseconds(percentile(r.postLatency, 0.99)),
 		milliseconds(percentile(r.deliveryLatency, 0.5)), milliseconds(percentile(r.deliveryLatency, 0.99)),
 		milliseconds(percentile(r.deliveryLatency, 0.999)),

@@ -45,8 +45,10 @@ func (b *bench) scenarioFanout() error {
 		b.addFanout(scenario, barePBSystem, trio[2], trio[0])
 		// Delivery must not slow down as other rooms are added.
 		p99 := func(r fanoutResult) float64 { return milliseconds(percentile(r.deliveryLatency, 0.99)) }
-		b.report.add(fmt.Sprintf("fan-out: Hearth at %d clients vs %d, rooms of 15", large, small), "delivery p99",
-			"ms", p99(hearthLarge15[run]), fmt.Sprintf("Hearth at %d clients", small), p99(trio[1]), "≤ 1.2×")
+		versus := fmt.Sprintf("fan-out: Hearth at %d clients vs %d, rooms of 15", large, small)
+		b.report.add(versus, "delivery p99", "ms", p99(hearthLarge15[run]), fmt.Sprintf("Hearth at %d clients", small), p99(trio[1]), "≤ 1.2×")
+		b.report.add(versus, "server CPU per post", "ms", milliseconds(hearthLarge15[run].cpuPerPost()),
+			fmt.Sprintf("Hearth at %d clients", small), milliseconds(trio[1].cpuPerPost()), "")
 	}
 
 	scenario = fmt.Sprintf("fan-out stress: %d clients, rooms of 8, each posts every 2 s", stress)
@@ -121,6 +123,7 @@ func (b *bench) addFanout(scenario, system string, got, base fanoutResult) {
 	b.report.add(scenario, "delivery p99.9", "ms", ms(got, 0.999), baseline, ms(base, 0.999), "")
 	b.report.add(scenario, "delivered / expected", "", got.deliveryRatio(), baseline, base.deliveryRatio(), target("1"))
 	b.report.add(scenario, "lost, duplicated, reordered", "", float64(got.lost()+got.duplicates+got.reorders), "", 0, target("0"))
+	b.report.add(scenario, "server CPU per post, deliveries included", "ms", milliseconds(got.cpuPerPost()), baseline, milliseconds(base.cpuPerPost()), "")
 	b.report.add(scenario, "POST p50", "ms", post(got, 0.5), baseline, post(base, 0.5), "")
 	b.report.add(scenario, "POST p99", "ms", post(got, 0.99), baseline, post(base, 0.99), "")
 }

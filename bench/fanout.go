@@ -22,7 +22,7 @@ type fanoutResult struct {
 	duplicates, reorders int
 	serverCPU            time.Duration // the server process's CPU time in the window
 	ended, malformed     int           // since the stream opened
-	streamErrors         int // streams closed by the server
+	streamErrors         int           // streams closed by the server
 }
 
 func (r fanoutResult) deliveryRatio() float64 {

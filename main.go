@@ -31,7 +31,7 @@ func main() {
 	// The web client, with its Content-Security-Policy (hooks/web_client.go).
 	hooks.BindWebClient(app, os.DirFS("./pb_public"))
 
-	app.RootCmd.AddCommand(newDemoCommand(app), newSchemaCommand(app))
+	app.RootCmd.AddCommand(newDemoCommand(app), newSchemaCommand(app), newExportCommand(app))
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

@@ -110,6 +110,11 @@ func newPerson(t *testing.T, browser context.Context, name string) *person {
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	p := &person{t: t, name: name, ctx: ctx}
+	// The first action opens the tab and ties its life to the context it
+	// gets, so it runs on ctx itself and not on a context with a timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("%s: open tab: %v", name, err)
+	}
 	p.do(chromedp.EmulateViewport(screenWidth, screenHeight))
 
 	messages := chromedp.Console(ctx)
@@ -319,4 +324,11 @@ func jsString(s string) string {
 // lines joins page text for failure messages.
 func lines(parts ...string) string {
 	return strings.Join(parts, "\n")
+}
+
+// navigate loads url and waits for the page's first screen.
+func (p *person) navigate(url string) {
+	p.t.Helper()
+	p.do(chromedp.Navigate(url))
+	p.waitUntil(`document.querySelector("#view h1")`)
 }

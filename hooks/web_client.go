@@ -73,7 +73,7 @@ func WebClientHeaders(fsys fs.FS) map[string]string {
 		"Permissions-Policy":         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 		"Cross-Origin-Opener-Policy": "same-origin",
 		// Revalidate on every load, so that phones pick up a new client
-		// version at once; unchanged files still answer 304.
+		// version at once. Unchanged files still get a 304.
 		"Cache-Control": "no-cache",
 	}
 }

@@ -1,9 +1,9 @@
 // The outbox keeps every action a person sends until the server has saved
 // it. Items are stored in localStorage, so a dropped connection, a reload or
 // a phone that kills the tab loses nothing, and are sent with retries and a
-// growing delay. Each item carries a client_id (crypto.randomUUID()); the
+// growing delay. Each item carries a client_id from crypto.randomUUID(). The
 // server saves an item at most once per client_id, so resending after a lost
-// answer never makes a second copy.
+// response never makes a second copy.
 import { isOffline } from "./api.js";
 
 const prefix = "hearth.outbox.";
@@ -40,12 +40,13 @@ function isClientIDConflict(err) {
 /**
  * Outbox sends one person's actions for one therapy session.
  *
- * send(items) posts a batch and resolves with the server's answer.
+ * send(items) posts a batch and resolves with the server's response.
  * onSaved(actions) receives the saved actions of each successful batch.
- * onRejected(item, message) is told about an item the server refused (400),
- * which is dropped: resending it would fail the same way.
- * onStop(err) is told when sending cannot go on (401, 403, 409); the items
- * stay stored and are sent on the next flush().
+ * onRejected(item, err) receives an item the server rejected (400, or a
+ * client_id conflict). The item is dropped, because resending it would fail
+ * the same way.
+ * onStop(err) receives the error that stopped sending (401, 403, 409). The
+ * items stay stored and are sent on the next flush().
  * onChange() runs whenever the set of waiting items changes.
  */
 export class Outbox {

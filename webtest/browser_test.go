@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,9 +123,9 @@ func newPerson(t *testing.T, browser context.Context, name string) *person {
 				return
 			}
 			if message.IsException() || message.Type == "error" {
-				// A request refused while offline, or a 4xx the test
-				// provokes on purpose, is logged by the browser as a
-				// network error; only the page's own failures count.
+				// The browser logs a request that failed offline, or a 4xx
+				// that the test provokes, as a network entry. Only the
+				// page's own errors count.
 				if message.Source == "network" {
 					continue
 				}
@@ -177,8 +176,8 @@ func (p *person) eval(expression string, out any) {
 }
 
 // waitUntil evaluates a JavaScript condition until it is true. The page's
-// CSP forbids eval, so chromedp's Poll (which builds a Function in the page)
-// cannot be used; this asks through the DevTools protocol instead.
+// CSP forbids eval, and chromedp's Poll builds a Function in the page, so
+// this evaluates the condition through the DevTools protocol instead.
 func (p *person) waitUntil(condition string) {
 	p.t.Helper()
 	deadline := time.Now().Add(stepTimeout)
@@ -249,7 +248,7 @@ func (p *person) typeKeys(text string) {
 }
 
 // command sends an editing command (copy, cut, paste, selectAll) the way a
-// keyboard shortcut does, so the page sees real clipboard input events.
+// keyboard shortcut does, so the page gets real clipboard input events.
 func (p *person) command(name string) {
 	p.t.Helper()
 	p.do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
@@ -321,10 +320,6 @@ func jsString(s string) string {
 	return string(quoted)
 }
 
-// lines joins page text for failure messages.
-func lines(parts ...string) string {
-	return strings.Join(parts, "\n")
-}
 
 // navigate loads url and waits for the page's first screen.
 func (p *person) navigate(url string) {

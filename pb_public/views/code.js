@@ -1,6 +1,8 @@
-// The code screen: the 6-digit code from the SMS, and a way to ask for a new
-// one once the cooldown has passed. A wrong or expired code sends the person
-// back to the start, because the server forgets a code after a failed try.
+// The code screen: the 6-digit code from the SMS, and a way to request a new
+// one once the cooldown has passed. A wrong, expired or used code sends the
+// person back to the start. The server returns the same 400 for all three,
+// so the screen cannot tell a typo from a dead code, and a new code is the
+// one way forward that always works.
 import { html, render } from "../html.js";
 import { pb, explain, describeWait, retryAfterSeconds } from "../api.js";
 import { navigate } from "../app.js";
@@ -96,8 +98,6 @@ export function mount(root) {
       navigate("#/home");
     } catch (err) {
       if (err.status === 400) {
-        // The code was wrong, expired or used up: the server will not take
-        // another try for it, so the person starts again.
         navigate("#/", "That code did not work or has expired. Please start again and ask for a new code.");
         return;
       }

@@ -1,5 +1,5 @@
 // The room's message list: applies actions from the server (catch-up pages,
-// realtime, POST answers) in any order and any number of times, and renders
+// realtime, POST responses) in any order and any number of times, and renders
 // messages, notices, deletions, reactions and read markers. Each action is
 // applied once, by id; a message of one's own replaces its pending copy by
 // client_id, so nothing shows twice.

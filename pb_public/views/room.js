@@ -1,6 +1,6 @@
 // The live therapy session. Actions come from three places: a catch-up GET
 // (on entering and after every reconnect), the realtime topic
-// therapy-sessions/{id}, and the answers to our own POSTs. RoomLog applies
+// therapy-sessions/{id}, and the responses to our own POSTs. RoomLog applies
 // each action once by id, so the three may overlap freely. What the person
 // sends goes through the Outbox, which stores it until the server has it.
 import { html, render } from "../html.js";
@@ -13,7 +13,7 @@ import { renderWhiteboard, renderPeople, renderTherapistTools, renderCheckIns } 
 const catchUpPageSize = 200;
 const pollWhileDisconnectedMs = 10000;
 
-// What to tell a person whose delivery ended, and where they go.
+// Destination and message for each reason a realtime delivery ends.
 const endings = {
   left: { to: "#/home", message: "You left the session." },
   removed: { to: "#/home", message: "A therapist removed you from this session." },
@@ -280,8 +280,8 @@ export async function mount(root, sessionID) {
     return catchingUp;
   }
 
-  // markRead tells the others how far this person has read: only while the
-  // page is visible, and only when someone else's message is newer.
+  // markRead posts a read marker up to the newest message from someone else,
+  // only while the page is visible and only when that message is new.
   function markRead() {
     if (document.hidden || closed) return;
     let newest = 0;

@@ -1,6 +1,6 @@
 // The first screen: phone number and last name. A matching pair gets a code
-// by SMS; the answer is the same whether or not the pair matched, so the
-// screen always moves on to the code screen.
+// by SMS. The server's response is the same whether or not the pair matched,
+// so the screen always moves on to the code screen.
 import { html, render } from "../html.js";
 import { explain, fieldErrors, describeWait, retryAfterSeconds } from "../api.js";
 import { navigate } from "../app.js";

@@ -200,10 +200,10 @@ func (p *person) waitUntil(condition string) {
 	}
 }
 
-// waitText waits until the element matching selector contains text.
+// waitText waits until an element matching selector contains text.
 func (p *person) waitText(selector, text string) {
 	p.t.Helper()
-	p.waitUntil(fmt.Sprintf(`document.querySelector(%q)?.textContent.includes(%q)`, selector, text))
+	p.waitUntil(fmt.Sprintf(`[...document.querySelectorAll(%q)].some((e) => e.textContent.includes(%q))`, selector, text))
 }
 
 // text returns the text of the first element matching selector, or "".
@@ -234,17 +234,37 @@ func (p *person) click(selector string) {
 	p.do(chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
 }
 
-// fill replaces an input's value by typing, so that input events fire.
+// fill empties an input and types value into it, so that input events fire.
 func (p *person) fill(selector, value string) {
 	p.t.Helper()
-	p.do(chromedp.WaitVisible(chromedp.CSS(selector)), chromedp.SetValue(chromedp.CSS(selector), ""),
-		chromedp.SendKeys(chromedp.CSS(selector), value))
+	p.do(chromedp.WaitVisible(chromedp.CSS(selector)))
+	p.eval(fmt.Sprintf(`(() => { const field = document.querySelector(%q); field.value = ""; field.focus(); return true; })()`, selector), nil)
+	p.typeKeys(value)
 }
 
 // typeKeys types into the focused element, one key event per character.
 func (p *person) typeKeys(text string) {
 	p.t.Helper()
 	p.do(chromedp.KeyEvent(text))
+}
+
+// pressEnter presses Enter as a keyboard does: a key down the page can
+// cancel, and a key up. chromedp's KeyEvent("\r") also sends a separate
+// "char" event, which inserts a line break even after the page cancelled
+// the key down.
+func (p *person) pressEnter() {
+	p.t.Helper()
+	p.do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		for _, kind := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			_, err := cdp.Call(ctx, target, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+				Type: kind, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
 
 // command sends an editing command (copy, cut, paste, selectAll) the way a

@@ -83,7 +83,10 @@ func TestGroupConversation(t *testing.T) {
 	if got := alice.composeValue(); got != composedBody {
 		t.Fatalf("Alice's compose box holds %q before sending, want %q", got, composedBody)
 	}
-	alice.typeKeys(kb.Enter)
+	alice.pressEnter()
+	if got := alice.composeValue(); got != "" {
+		t.Errorf("the compose box holds %q after sending, want it empty", got)
+	}
 
 	for _, p := range []*person{alice, bob, therapist} {
 		p.waitUntil(fmt.Sprintf(`[...document.querySelectorAll("#messages li.msg[data-id] .body")].some((b) => b.textContent === %s)`, jsString(composedBody)))
@@ -136,6 +139,7 @@ func TestGroupConversation(t *testing.T) {
 	bob.setOffline(true)
 	bob.waitText("connection-status", "Offline")
 	offline := "Typed on the bus with no signal."
+	bob.chooseRecipient("Everyone")
 	bob.send(offline)
 	bob.waitText("#messages li.pending", offline)
 	meanwhile := "Bob, are you still there?"
@@ -242,9 +246,11 @@ func (p *person) chooseRecipient(alias string) {
 	})()`, jsString(alias)), nil)
 }
 
-// messageSelector returns a selector for the saved message row with body.
+// messageRow waits for the saved message row with body and returns a
+// selector for it.
 func (p *person) messageRow(body string) string {
 	p.t.Helper()
+	p.waitUntil(fmt.Sprintf(`[...document.querySelectorAll("#messages li.msg[data-id] .body")].some((b) => b.textContent === %s)`, jsString(body)))
 	var id string
 	p.eval(fmt.Sprintf(`(() => {
 		const row = [...document.querySelectorAll("#messages li.msg[data-id]")].find((m) => m.querySelector(".body")?.textContent === %s);

@@ -3,6 +3,7 @@ package webtest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/hearth-research/hearth/hooks"
+	"github.com/hearth-research/hearth/internal/hearthtest"
 )
 
 // composed is the message Alice writes with every kind of edit, and the
@@ -22,11 +23,13 @@ const (
 )
 
 func TestGroupConversation(t *testing.T) {
-	s := startSite(t, hooks.TestConfig())
+	sms := hearthtest.NewFakeTwilio(t)
+	s := startSite(t, smsConfig(sms))
 	study := s.Study
 	s.addAssessment(t, study.GroupA, "location", "location", "before", true)
 	// 23:30 UTC on 4 March is 08:30 on 5 March in Tokyo.
 	s.setStartsAt(t, study.GroupA, time.Date(2030, time.March, 4, 23, 30, 0, 0, time.UTC))
+	s.requireRoute(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/enter")
 
 	browser := startBrowser(t)
 	alice := newPerson(t, browser, "Alice")
@@ -35,7 +38,7 @@ func TestGroupConversation(t *testing.T) {
 	alice.setTimeZone("Asia/Tokyo")
 
 	// Home: the date in the viewer's zone, the check-in gate, then entering.
-	s.signInWithToken(alice, study.Alice)
+	s.signInThroughPage(alice, sms, study.Alice)
 	alice.waitText("#sessions", "Group A")
 	if text := alice.text("#sessions"); !strings.Contains(text, "March 5") || !strings.Contains(text, "8:30") {
 		t.Errorf("Alice's home page should show the start in Tokyo time (March 5, 8:30); it shows:\n%s", text)
@@ -48,14 +51,14 @@ func TestGroupConversation(t *testing.T) {
 	alice.waitText("#sessions li[data-assessment]", "Done")
 	alice.enterRoom()
 
-	s.signInWithToken(bob, study.Bob)
+	s.signInThroughPage(bob, sms, study.Bob)
 	bob.waitText("#sessions", "Group A")
 	bob.fill("form.check-in input", "At work, in a quiet room")
 	bob.click("form.check-in button")
 	bob.waitText("#sessions li[data-assessment]", "Done")
 	bob.enterRoom()
 
-	s.signInWithToken(therapist, study.Therapist)
+	s.signInThroughPage(therapist, sms, study.Therapist)
 	therapist.waitText("#sessions", "Group A")
 	therapist.enterRoom()
 	therapist.click("#tools-panel summary")

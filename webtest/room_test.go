@@ -156,13 +156,29 @@ func TestGroupConversation(t *testing.T) {
 	bob.waitText("connection-status", "Connected")
 	bob.waitUntil(`!document.querySelector("#messages li.pending")`)
 
+	// Bob writes offline and closes the page before the message is sent.
+	// The stored outbox sends it when he opens the room again.
+	bob.setOffline(true)
+	bob.waitText("connection-status", "Offline")
+	stored := "Written just before my battery died."
+	bob.send(stored)
+	bob.waitText("#messages li.pending", stored)
+	bob.do(chromedp.Navigate("about:blank"))
+	bob.setOffline(false)
+	bob.navigate(s.URL + "/?reopened#/room/" + study.GroupA)
+	bob.waitText("connection-status", "Connected")
+	for _, p := range []*person{alice, bob, therapist} {
+		p.waitUntil(fmt.Sprintf(`[...document.querySelectorAll("#messages li.msg[data-id] .body")].some((b) => b.textContent === %s)`, jsString(stored)))
+	}
+	bob.waitUntil(`!document.querySelector("#messages li.pending")`)
+
 	// Read markers: Alice's messages show who has seen them.
 	alice.waitText("#messages li.msg.own .seen", "Seen by")
 
 	// Each page shows each message once, and Alice's page never contains
 	// Bob's private message.
 	for _, p := range []*person{alice, bob, therapist} {
-		for _, body := range []string{composedBody, offline, meanwhile} {
+		for _, body := range []string{composedBody, offline, meanwhile, stored} {
 			if n := p.count("#messages li.msg .body", body); n != 1 {
 				t.Errorf("%s sees %q %d times, want once", p.name, body, n)
 			}
@@ -171,11 +187,13 @@ func TestGroupConversation(t *testing.T) {
 	if markup := alice.html(); strings.Contains(markup, "hard week") {
 		t.Errorf("Alice's page contains Bob's private message to the therapist")
 	}
-	var stored string
-	alice.eval(`JSON.stringify(Object.assign({}, localStorage))`, &stored)
-	if strings.Contains(stored, "hard week") {
+	var storage string
+	alice.eval(`JSON.stringify(Object.assign({}, localStorage))`, &storage)
+	if strings.Contains(storage, "hard week") {
 		t.Errorf("Alice's storage contains Bob's private message to the therapist")
 	}
+	alice.checkLayout()
+	therapist.checkLayout()
 	alice.screenshot("room")
 
 	// The keystroke history the page recorded rebuilds what was sent.
@@ -287,4 +305,49 @@ func (p *person) setTimeZone(zone string) {
 		_, err := cdp.Call(ctx, target, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone})
 		return err
 	}))
+}
+
+func TestRoomRemovalAndClosing(t *testing.T) {
+	sms := hearthtest.NewFakeTwilio(t)
+	s := startSite(t, smsConfig(sms))
+	study := s.Study
+	s.requireRoute(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/enter")
+
+	browser := startBrowser(t)
+	bob := newPerson(t, browser, "Bob")
+	therapist := newPerson(t, browser, "Therapist")
+	s.signInThroughPage(bob, sms, study.Bob)
+	bob.enterRoom()
+	s.signInThroughPage(therapist, sms, study.Therapist)
+	therapist.enterRoom()
+
+	// The therapist removes Bob: his room closes with a plain message, and
+	// he cannot come back in until readmitted.
+	therapist.click("#people-panel summary")
+	therapist.waitText("#people", "Bob")
+	therapist.click(`#people [data-remove="` + study.Bob.ID + `"]`)
+	bob.waitText("#view h1", "Your sessions")
+	bob.waitText("flash-message", "A therapist removed you from this session.")
+	therapist.waitText("#people", "removed")
+	bob.click("button.enter")
+	bob.waitUntil(`!document.querySelector(".enter-problem").hidden`)
+	if location := bob.locationHash(); location != "#/home" {
+		t.Errorf("Bob entered the room after being removed (at %s)", location)
+	}
+
+	therapist.click(`#people [data-readmit="` + study.Bob.ID + `"]`)
+	therapist.waitUntil(`document.querySelector('#people [data-remove="` + study.Bob.ID + `"]')`)
+	bob.enterRoom()
+
+	// Closing the session sends everyone home.
+	therapist.click("#tools-panel summary")
+	therapist.click("#tools [data-close]")
+	bob.waitText("#view h1", "Your sessions")
+	bob.waitText("flash-message", "The session has ended.")
+	therapist.waitText("#view h1", "Your sessions")
+
+	bob.checkLayout()
+	for _, p := range []*person{bob, therapist} {
+		p.checkConsole()
+	}
 }

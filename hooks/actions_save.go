@@ -59,9 +59,14 @@ func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) 
 }
 
 func (saver *itemSaver) findByClientID(clientID string) (*core.Record, error) {
-	existing, err := saver.w.tx.FindFirstRecordByFilter("actions",
-		"user = {:user} && client_id = {:clientId}",
-		dbx.Params{"user": saver.member.user.Id, "clientId": clientID})
+	// The literal client_id != '' lets SQLite use the partial unique index
+	// on (user, client_id).
+	existing := &core.Record{}
+	err := saver.w.tx.RecordQuery("actions").
+		AndWhere(dbx.NewExp("[[user]] = {:user} AND [[client_id]] = {:clientId} AND [[client_id]] != ''",
+			dbx.Params{"user": saver.member.user.Id, "clientId": clientID})).
+		Limit(1).
+		One(existing)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // roomWriter appends actions to one room's log inside a transaction and
@@ -98,7 +99,7 @@ func (w *roomWriter) append(action *core.Record) error {
 	}
 	action.Set("therapy_session", w.roomID)
 	action.Set("seq", last+1)
-	if err := w.tx.Save(action); err != nil {
+	if err := insertValidated(w.tx, action); err != nil {
 		return fmt.Errorf("save %s action: %w", action.GetString("type"), err)
 	}
 	w.lastSeq = last + 1
@@ -106,6 +107,33 @@ func (w *roomWriter) append(action *core.Record) error {
 	w.afterCommit = append(w.afterCommit, func() {
 		w.rooms.publish(w.roomID, action)
 	})
+	return nil
+}
+
+// insertValidated validates a new record and inserts it with plain SQL.
+//
+// NOTE: this skips PocketBase's record hooks and its realtime broadcast on
+// purpose, for the actions collection only. That broadcast walks every
+// connected realtime client on each save (PocketBase v0.36.8,
+// apis/realtime.go), which made a post cost grow with the number of clients
+// in all rooms; the room hub delivers actions instead, and the actions
+// collection has no API rules, so no member could subscribe to it anyway.
+// Other writes of the room (attendance, sessions, deleted messages) still
+// go through Save.
+func insertValidated(tx core.App, record *core.Record) error {
+	record.Set("id", core.GenerateDefaultRandomId())
+	record.SetRaw("created", types.NowDateTime())
+	if err := tx.Validate(record); err != nil {
+		return err
+	}
+	columns, err := record.DBExport(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute(); err != nil {
+		return err
+	}
+	record.MarkAsNotNew()
 	return nil
 }
 

@@ -36,6 +36,8 @@ type roomWriter struct {
 func (s *roomService) change(app core.App, roomID string, fn func(w *roomWriter) error) error {
 	unlock := s.lock(roomID)
 	defer unlock()
+	s.changing.Store(roomID, true)
+	defer s.changing.Delete(roomID)
 
 	var writer *roomWriter
 	err := app.RunInTransaction(func(tx core.App) error {

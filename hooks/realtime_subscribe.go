@@ -55,9 +55,10 @@ func (s *roomService) onRealtimeSubscribe(e *core.RealtimeSubscribeRequestEvent)
 	}
 
 	var roomID string
-	var topics []string
-	for roomID, topics = range topicsByRoom {
+	for id := range topicsByRoom {
+		roomID = id
 	}
+	topics := topicsByRoom[roomID]
 
 	// The lock orders this check and the registration against removals and
 	// closes, so a client refused a moment later never slips in.

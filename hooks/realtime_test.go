@@ -264,3 +264,34 @@ func TestRealtimeCloseEndsEveryone(t *testing.T) {
 		}
 	}
 }
+
+func TestRealtimeStaffEditEndsDelivery(t *testing.T) {
+	r := newRoomTestApp(t)
+	s := r.study
+	server := httptest.NewServer(r.mux)
+	t.Cleanup(server.Close)
+	topic := "therapy-sessions/" + s.GroupA
+
+	r.enter(s.GroupA, s.Alice.Token)
+	r.enter(s.GroupA, s.Bob.Token)
+	alice, bob := connectSSE(t, server.URL), connectSSE(t, server.URL)
+	alice.subscribe(s.Alice.Token, topic)
+	bob.subscribe(s.Bob.Token, topic)
+
+	// Staff take Bob off the session in the admin UI.
+	session, _ := r.app.FindRecordById("therapy_sessions", s.GroupA)
+	session.Set("participants", []string{s.Alice.ID})
+	if err := r.app.Save(session); err != nil {
+		t.Fatal(err)
+	}
+	if got := bob.nextAction(topic); got.Type != "ended" || got.Reason != "removed" {
+		t.Errorf("Bob got %+v, want ended/removed", got)
+	}
+	r.post(s.GroupA, s.Alice.Token, message("after-edit", "still here"))
+	if got := alice.nextAction(topic); got.Body != "still here" {
+		t.Errorf("Alice got %+v", got)
+	}
+	if status, _ := r.call("GET", "/api/therapy-sessions/"+s.GroupA+"/actions", s.Bob.Token, ""); status != 403 {
+		t.Errorf("Bob reading after the edit: status %d, want 403", status)
+	}
+}

@@ -19,6 +19,9 @@ type roomService struct {
 	// its realtime delivery, so that commit order, id order and delivery
 	// order are the same.
 	locks map[string]*sync.Mutex
+	// changing holds the ids of rooms whose change is running, so that the
+	// staff edit hook leaves the room routes' own session saves alone.
+	changing sync.Map
 }
 
 // bindRoom binds the live therapy session: entering and leaving, the action
@@ -32,6 +35,7 @@ func (h *Hearth) bindRoom() {
 
 	h.OnSignInSessionEnd(rooms.onSignInSessionEnd)
 	rooms.bindRealtime(h.app)
+	rooms.bindStaffEdits(h.app)
 
 	h.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		group := se.Router.Group("/api/therapy-sessions/{id}")

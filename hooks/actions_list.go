@@ -19,7 +19,7 @@ const (
 	actionsScanChunk = 500
 )
 
-// actionsAnswer is the answer of GET and POST /api/therapy-sessions/{id}/actions.
+// actionsAnswer is the response body of GET and POST /api/therapy-sessions/{id}/actions.
 type actionsAnswer struct {
 	Result     string       `json:"result"`
 	ServerTime string       `json:"server_time"`

@@ -12,7 +12,7 @@ import (
 )
 
 // handlePostActions is POST /api/therapy-sessions/{id}/actions: a JSON array
-// of items, saved whole or not at all. The answer has the shape of the GET
+// of items, saved whole or not at all. The response has the shape of the GET
 // and lists the caller's saved actions of this request in id order,
 // including those a retry found already saved.
 func (s *roomService) handlePostActions(e *core.RequestEvent) error {

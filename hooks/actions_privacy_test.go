@@ -148,8 +148,8 @@ func TestCollectionAPIRevealsNothing(t *testing.T) {
 			Headers:        s.Alice.Header(),
 			TestAppFactory: hearthtest.NewApp,
 			ExpectedStatus: p.status,
-			// Every answer has a body; this keeps ApiScenario from
-			// requiring an empty one.
+			// Every response has a body. Listing one keeps ApiScenario
+			// from requiring an empty one.
 			ExpectedContent:    []string{"{"},
 			NotExpectedContent: forbidden,
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {

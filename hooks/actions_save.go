@@ -138,7 +138,7 @@ func (saver *itemSaver) newTherapistText(index int, item *actionItem) (*core.Rec
 }
 
 // findTarget returns the room's action with the item's target id when the
-// caller may see it; an action the caller may not see is reported exactly
+// caller may see it. An action the caller may not see is reported exactly
 // like one that does not exist.
 func (saver *itemSaver) findTarget(index int, item *actionItem, messageOnly bool) (*core.Record, error) {
 	target, err := saver.w.tx.FindFirstRecordByFilter("actions",

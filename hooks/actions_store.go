@@ -117,11 +117,10 @@ func (w *roomWriter) append(action *core.Record) error {
 // NOTE: this skips PocketBase's record hooks and its realtime broadcast on
 // purpose, for the actions collection only. That broadcast walks every
 // connected realtime client on each save (PocketBase v0.36.8,
-// apis/realtime.go), which made a post cost grow with the number of clients
-// in all rooms; the room hub delivers actions instead, and the actions
-// collection has no API rules, so no member could subscribe to it anyway.
-// Other writes of the room (attendance, sessions, deleted messages) still
-// go through Save.
+// apis/realtime.go), so a post cost grew with the number of clients in all
+// rooms. The room hub delivers actions instead. The actions collection has
+// no API rules, so no member could subscribe to it anyway. Other writes of
+// the room (attendance, sessions, deleted messages) still go through Save.
 func insertValidated(tx core.App, record *core.Record) error {
 	record.Set("id", core.GenerateDefaultRandomId())
 	record.SetRaw("created", types.NowDateTime())

@@ -43,9 +43,9 @@ type roomSubscriber struct {
 	roomID   string
 	signInID string
 	viewer   viewer
-	// topics are the client's subscription names for the room (the topic,
-	// possibly with options); each message is sent under each of them, as
-	// PocketBase's SDK dispatches by that name.
+	// topics are the client's subscription names for the room: the topic,
+	// possibly with options. Each message is sent under each of them,
+	// because PocketBase's SDK dispatches by that name.
 	topics []string
 	queue  chan queuedMessage
 }
@@ -186,7 +186,7 @@ func (h *realtimeHub) discardSignIn(signInID string) {
 	}
 }
 
-// disconnect forgets a client whose connection has closed.
+// disconnect removes a client whose connection has closed.
 func (h *realtimeHub) disconnect(clientID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

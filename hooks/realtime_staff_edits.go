@@ -7,9 +7,9 @@ import (
 )
 
 // bindStaffEdits stops realtime delivery that a staff edit of a therapy
-// session (in the admin UI or the API) no longer allows: a closed session,
-// a member taken off the session, a participant added to
-// removed_participants, or a therapist who became a participant. Changes
+// session, in the admin UI or the API, no longer allows. Such edits close
+// the session, take a member off it, add a participant to
+// removed_participants, or turn a therapist into a participant. Changes
 // made through the room routes end delivery themselves, in order with their
 // notices, and are skipped here.
 //

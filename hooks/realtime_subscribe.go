@@ -25,7 +25,7 @@ func (s *roomService) bindRealtime(app core.App) {
 }
 
 // onRealtimeSubscribe lets a client subscribe to therapy-sessions/{id} only
-// when its sign-in session is inside that session. A refused request answers
+// when its sign-in session is inside that session. A refused request gets
 // 403 and changes none of the client's subscriptions.
 func (s *roomService) onRealtimeSubscribe(e *core.RealtimeSubscribeRequestEvent) error {
 	signIn := SignInSessionFrom(e.RequestEvent)

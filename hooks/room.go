@@ -69,7 +69,8 @@ func (s *roomService) lock(roomID string) func() {
 	return mu.Unlock
 }
 
-// okResult is the answer of a route that changes state and returns nothing else.
+// okResult writes the response of a route that changes state and returns
+// nothing else.
 func okResult(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]string{"result": "ok"})
 }

@@ -26,15 +26,16 @@ type roomMember struct {
 	therapist bool
 }
 
-// errNotMember is the answer for unknown sessions as well as for sessions the
+// errNotMember is the error for unknown sessions as well as for sessions the
 // caller does not belong to, so that session ids cannot be probed.
 func errNotMember(e *core.RequestEvent) *router.ApiError {
 	return e.ForbiddenError("You are not a member of this therapy session.", nil)
 }
 
 // loadMember reads the caller, their live sign-in session and the therapy
-// session sessionID through app, which may be a transaction. It answers 403
-// when the caller is not a therapist or participant of that session.
+// session sessionID through app, which may be a transaction. It returns a
+// 403 error when the caller is not a therapist or participant of that
+// session.
 func loadMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error) {
 	signIn := SignInSessionFrom(e)
 	if e.Auth == nil || signIn == nil {
@@ -77,7 +78,7 @@ func (m *roomMember) viewer() viewer {
 	return viewer{userID: m.user.Id, therapist: m.therapist}
 }
 
-// requireInside answers 409 unless the caller is inside the session and the
+// requireInside returns a 409 error unless the caller is inside the session and the
 // session's status still lets them take part.
 func (m *roomMember) requireInside(e *core.RequestEvent) error {
 	if m.removed() {
@@ -89,7 +90,7 @@ func (m *roomMember) requireInside(e *core.RequestEvent) error {
 	return m.requireStatusAllowsPresence(e)
 }
 
-// requireStatusAllowsPresence answers 409 when the session's status does not
+// requireStatusAllowsPresence returns a 409 error when the session's status does not
 // let the caller be inside: participants need it open, therapists not closed.
 func (m *roomMember) requireStatusAllowsPresence(e *core.RequestEvent) error {
 	status := m.session.GetString("status")
@@ -102,7 +103,7 @@ func (m *roomMember) requireStatusAllowsPresence(e *core.RequestEvent) error {
 	return nil
 }
 
-// requireTherapist answers 403 unless the caller is a therapist of the session.
+// requireTherapist returns a 403 error unless the caller is a therapist of the session.
 func (m *roomMember) requireTherapist(e *core.RequestEvent) error {
 	if !m.therapist {
 		return e.ForbiddenError("Only the session's therapists can do this.", nil)

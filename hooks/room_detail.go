@@ -15,7 +15,7 @@ type memberView struct {
 	Present bool   `json:"present"`
 }
 
-// sessionDetail is the answer of GET /api/therapy-sessions/{id}.
+// sessionDetail is the response body of GET /api/therapy-sessions/{id}.
 type sessionDetail struct {
 	ID           string       `json:"id"`
 	Name         string       `json:"name"`

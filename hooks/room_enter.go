@@ -46,7 +46,7 @@ func (s *roomService) handleEnter(e *core.RequestEvent) error {
 	return s.respondDetail(e, roomID)
 }
 
-// checkMayEnter answers 403 for a removed participant and 409 for a session
+// checkMayEnter returns a 403 error for a removed participant and 409 for a session
 // whose status does not allow the caller in, or for a participant whose
 // assessments required to enter are not complete.
 func checkMayEnter(e *core.RequestEvent, app core.App, member *roomMember) error {

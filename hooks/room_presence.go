@@ -18,7 +18,7 @@ const (
 	reasonIdle    = "idle"
 )
 
-// presenceEnd says how a sign-in session's presence in a room ends.
+// presenceEnd describes how a sign-in session's presence in a room ends.
 type presenceEnd struct {
 	// reason is stored in attendance.left_reason and sent to the realtime
 	// clients of the sign-in session.

@@ -3,7 +3,6 @@ package hooks_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,13 +133,4 @@ func item(clientID, itemType string, fields map[string]any) map[string]any {
 		result[key] = value
 	}
 	return result
-}
-
-func readAll(t testing.TB, reader io.Reader) string {
-	t.Helper()
-	data, err := io.ReadAll(reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }

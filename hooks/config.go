@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -39,7 +40,41 @@ type Config struct {
 	// OTPClientLimits cap code requests from one client address, whatever
 	// the phone numbers.
 	OTPClientLimits []RateLimit
-	WebhookSecret   string
+	// TrustedProxies lists the peers whose forwarded-for headers (as set in
+	// PocketBase's trusted proxy settings) are believed. A request from any
+	// other peer is counted under its own address, so a client cannot pick
+	// its address by sending a header.
+	TrustedProxies []netip.Prefix
+	WebhookSecret  string
+}
+
+// defaultTrustedProxies trusts a reverse proxy on the same host only.
+const defaultTrustedProxies = "127.0.0.0/8,::1/128"
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR
+// prefixes. "none" (or an empty list) trusts no peer.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	prefixes := []netip.Prefix{}
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" || strings.EqualFold(item, "none") {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			address, err := netip.ParseAddr(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", item)
+			}
+			prefixes = append(prefixes, netip.PrefixFrom(address, address.BitLen()))
+			continue
+		}
+		prefix, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", item)
+		}
+		prefixes = append(prefixes, prefix.Masked())
+	}
+	return prefixes, nil
 }
 
 // RateLimit allows at most Max events in any window of length Window.
@@ -91,6 +126,9 @@ func LoadConfig() (Config, error) {
 	}
 	if cfg.IdleSweepInterval, err = parsePositiveDuration("HEARTH_IDLE_SWEEP_INTERVAL", "1m"); err != nil {
 		return cfg, err
+	}
+	if cfg.TrustedProxies, err = ParseTrustedProxies(envOr("HEARTH_TRUSTED_PROXIES", defaultTrustedProxies)); err != nil {
+		return cfg, fmt.Errorf("HEARTH_TRUSTED_PROXIES: %w", err)
 	}
 	cfg.TwilioTimeout = sms.DefaultTwilioTimeout
 
@@ -155,7 +193,9 @@ func ParseRateLimits(list string) ([]RateLimit, error) {
 func TestConfig() Config {
 	parser, _ := phone.NewParser("US", []string{"US", "CA", "GB", "DE", "FR", "JP"})
 	clientLimits, _ := ParseRateLimits(defaultOTPClientLimits)
+	trustedProxies, _ := ParseTrustedProxies(defaultTrustedProxies)
 	return Config{
+		TrustedProxies:    trustedProxies,
 		Phones:            parser,
 		TwilioTimeout:     sms.DefaultTwilioTimeout,
 		SMSSender:         sms.NewConsoleSender(io.Discard),

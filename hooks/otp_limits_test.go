@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,4 +241,55 @@ func TestOTPLimitResponseShape(t *testing.T) {
 		},
 	}
 	scenario.Test(t)
+}
+
+func TestOTPClientLimitIgnoresHeaderFromUntrustedPeer(t *testing.T) {
+	config := hooks.TestConfig()
+	config.OTPClientLimits = []hooks.RateLimit{{Max: 2, Window: 10 * time.Minute}}
+	// The test client connects over loopback; trust no peer at all.
+	config.TrustedProxies = nil
+	server := newTestServer(t, config)
+	server.app.Settings().TrustedProxy.Headers = []string{"X-Forwarded-For"}
+
+	// A client that invents a new forwarded-for address on every request is
+	// still counted under its own address.
+	statuses := []int{}
+	for i, phone := range []string{"+16502531101", "+16502531102", "+16502531103"} {
+		forged := fmt.Sprintf("198.51.100.%d", i+1)
+		body := `{"phone":"` + phone + `","last_name":"Anyone"}`
+		response := server.do(http.MethodPost, "/api/otp/request", body, map[string]string{"X-Forwarded-For": forged})
+		statuses = append(statuses, response.StatusCode)
+	}
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusOK {
+		t.Errorf("first two requests: got %v, want 200 and 200", statuses[:2])
+	}
+	if statuses[2] != http.StatusTooManyRequests {
+		t.Errorf("third request with a forged address: got %d, want 429", statuses[2])
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    string
+		invalid bool
+	}{
+		{in: "127.0.0.0/8,::1/128", want: "[127.0.0.0/8 ::1/128]"},
+		{in: " 10.0.0.7 ", want: "[10.0.0.7/32]"},
+		{in: "none", want: "[]"},
+		{in: "10.0.0.0/33", invalid: true},
+		{in: "proxy.example", invalid: true},
+	}
+	for i, c := range cases {
+		got, err := hooks.ParseTrustedProxies(c.in)
+		if c.invalid {
+			if err == nil {
+				t.Errorf("%d: %q: got %v, want an error", i, c.in, got)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("%d: %q: got %v (%v), want %s", i, c.in, got, err, c.want)
+		}
+	}
 }

@@ -37,7 +37,7 @@ func (h *Hearth) requestOTP(e *core.RequestEvent) error {
 	request := codeRequest{
 		phone:    e164,
 		lastName: form.LastName,
-		clientIP: clientKey(e.RealIP()),
+		clientIP: clientKey(h.clientAddress(e)),
 		otpID:    security.RandomStringWithAlphabet(otpIDLength, otpIDAlphabet),
 	}
 	if err := h.reserveCodeRequest(e.App, request); err != nil {

@@ -340,7 +340,6 @@ func jsString(s string) string {
 	return string(quoted)
 }
 
-
 // navigate loads url and waits for the page's first screen.
 func (p *person) navigate(url string) {
 	p.t.Helper()

@@ -3,7 +3,6 @@ package webtest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/hearth-research/hearth/internal/hearthtest"
+	"github.com/hearth-research/hearth/internal/keystrokes"
 )
 
 // composed is the message Alice writes with every kind of edit, and the
@@ -29,7 +29,6 @@ func TestGroupConversation(t *testing.T) {
 	s.addAssessment(t, study.GroupA, "location", "location", "before", true)
 	// 23:30 UTC on 4 March is 08:30 on 5 March in Tokyo.
 	s.setStartsAt(t, study.GroupA, time.Date(2030, time.March, 4, 23, 30, 0, 0, time.UTC))
-	s.requireRoute(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/enter")
 
 	browser := startBrowser(t)
 	alice := newPerson(t, browser, "Alice")
@@ -196,15 +195,27 @@ func TestGroupConversation(t *testing.T) {
 	therapist.checkLayout()
 	alice.screenshot("room")
 
-	// The keystroke history the page recorded rebuilds what was sent.
+	// The keystroke history each page recorded replays to what was sent,
+	// and Alice's has one token for each kind of edit.
 	found := false
 	for _, message := range s.messages(t, study.GroupA) {
-		if message.GetString("body") != composedBody {
+		body := message.GetString("body")
+		if message.GetBool("deleted") {
+			body = message.GetString("original_body")
+		}
+		history := message.GetString("character_history")
+		replayed, err := keystrokes.Replay(history)
+		if err != nil {
+			t.Errorf("history %q of %q does not replay: %v", history, body, err)
+		} else if replayed != body {
+			t.Errorf("history %q replays to %q, want the sent %q", history, replayed, body)
+		}
+		if body != composedBody {
 			continue
 		}
 		found = true
-		if got := message.GetString("character_history"); got != composedHistory {
-			t.Errorf("stored character_history = %q, want %q", got, composedHistory)
+		if history != composedHistory {
+			t.Errorf("stored character_history = %q, want %q", history, composedHistory)
 		}
 		if message.GetFloat("time_to_complete") <= 0 {
 			t.Errorf("stored time_to_complete = %v, want the seconds from first keystroke to send", message.GetFloat("time_to_complete"))
@@ -311,7 +322,6 @@ func TestRoomRemovalAndClosing(t *testing.T) {
 	sms := hearthtest.NewFakeTwilio(t)
 	s := startSite(t, smsConfig(sms))
 	study := s.Study
-	s.requireRoute(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/enter")
 
 	browser := startBrowser(t)
 	bob := newPerson(t, browser, "Bob")

@@ -106,20 +106,3 @@ func (s *site) messages(t *testing.T, sessionID string) []*core.Record {
 	}
 	return records
 }
-
-// requireRoute skips the test while the router has no route for method and
-// path.
-// TODO: remove once the room routes are merged; a renamed route should fail
-// the test, not skip it.
-func (s *site) requireRoute(t *testing.T, method, path string) {
-	t.Helper()
-	request, _ := http.NewRequest(method, s.URL+path, nil)
-	response, err := http.DefaultClient.Do(request)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	response.Body.Close()
-	if response.StatusCode == http.StatusNotFound {
-		t.Skipf("skipped: this build has no %s %s route yet", method, path)
-	}
-}

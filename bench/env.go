@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// bench holds what every scenario shares: the built servers, the seeded
+// bench contains what every scenario shares: the built servers, the seeded
 // template data folders and one HTTP client for setup and streams.
 type bench struct {
 	work     string
@@ -133,10 +133,10 @@ func parallel(count, workers int, fn func(i int) error) error {
 }
 
 // connect enters (Hearth) people 0…count-1 into their rooms, then opens
-// their streams. Everyone enters before any stream opens, because each
-// entry's notice is a saved record and PocketBase walks every connected
-// client on each saved record; entering into a full server would measure
-// that walk instead of the connections.
+// their streams. Everyone enters before any stream opens, because entering
+// saves records and PocketBase walks every connected client on each saved
+// record. Entering into a full server would measure that walk instead of
+// the connections.
 func (b *bench) connect(s *system, count int) ([]*stream, time.Duration, error) {
 	err := parallel(count, 8, func(p int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

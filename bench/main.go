@@ -22,7 +22,8 @@ import (
 	"time"
 )
 
-// scenarios in the order they run; each adds its figures to the report.
+// scenarios lists the scenarios in the order they run. Each adds its
+// figures to the report.
 var scenarios = []struct {
 	name string
 	run  func(b *bench) error

@@ -59,7 +59,7 @@ func freePort() (int, error) {
 }
 
 // startProcess runs binary with args, in which "ADDR" is replaced with a
-// free loopback address, and waits until healthPath answers 200.
+// free loopback address, and waits until healthPath returns 200.
 func startProcess(name, binary, workDir string, args, env []string, healthPath string) (*process, error) {
 	port, err := freePort()
 	if err != nil {
@@ -96,7 +96,7 @@ func startProcess(name, binary, workDir string, args, env []string, healthPath s
 		time.Sleep(100 * time.Millisecond)
 	}
 	p.stop()
-	return nil, fmt.Errorf("%s did not answer %s within 30s (log: %s)", name, healthPath, logFile.Name())
+	return nil, fmt.Errorf("%s did not respond 200 to %s within 30s (see its log: %s)", name, healthPath, logFile.Name())
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }

@@ -8,10 +8,10 @@ import (
 
 // scenarioFanout measures post-to-delivery latency and delivery integrity
 // on Hearth's room topic, PocketBase's filtered collection subscription and
-// the minimal SSE server: rooms of 3, 8 and 15 with every person posting
-// every 20 s, the same rooms of 15 with only 30 clients on the server, and
-// a stress case with every person posting every 2 s. Servers that are
-// compared stay connected side by side, and their measurement windows
+// the minimal SSE server. It runs rooms of 3, 8 and 15 with every person
+// posting every 20 s, the same rooms of 15 with only 30 clients on the
+// server, and a stress case with every person posting every 2 s. Compared
+// servers stay connected side by side and their measurement windows
 // alternate, so each run's ratio compares neighbouring moments.
 func (b *bench) scenarioFanout() error {
 	large := b.size(2000, 600)

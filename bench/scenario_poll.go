@@ -49,7 +49,7 @@ func (b *bench) scenarioPoll() error {
 		newest[room] = page.MaxID
 	}
 
-	// Each poll asks for the last ten actions of the caller's room, as a
+	// Each poll requests the last ten actions of the caller's room, as a
 	// client does that catches up after a short gap.
 	next := func() (int, int64) {
 		p := rand.IntN(people)

@@ -79,7 +79,7 @@ type loadResult struct {
 
 // load sends requests from next at rate per second for duration and
 // measures the server's CPU time per request from /proc.
-// onResult, when not nil, sees every result.
+// onResult, when not nil, receives every result.
 func load(s *system, rate int, duration time.Duration, next func() vegeta.Target, onResult func(*vegeta.Result)) (loadResult, error) {
 	var result loadResult
 	before, err := cpuSeconds(s.proc.pid())
@@ -135,7 +135,7 @@ func postLoad(s *system, people, rate int, duration time.Duration) (loadResult, 
 }
 
 // scenarioPost compares Hearth's action POST with PocketBase's plain record
-// create at the same fixed rate, with nobody subscribed.
+// create at the same fixed rate, with no client subscribed.
 func (b *bench) scenarioPost() error {
 	const people, roomSize = 200, 8
 	rate := 100

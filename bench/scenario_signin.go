@@ -32,8 +32,8 @@ type twilioFake struct {
 	messages atomic.Int64
 }
 
-// fakeTwilio is set while the sign-in scenario runs; Hearth servers started
-// then send their SMS to it.
+// fakeTwilio is set while the sign-in scenario runs. Hearth servers started
+// in that time send their SMS to it.
 var fakeTwilio *twilioFake
 
 var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)

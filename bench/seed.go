@@ -47,8 +47,8 @@ func seedHearth(dir string, count int) (*seeded, error) {
 		return nil, fmt.Errorf("run migrations: %w", err)
 	}
 
-	// Nobody signs in with a password, so every user shares one cheap hash;
-	// hashing thousands at the default cost would take minutes.
+	// No one signs in with a password, so every user shares one cheap hash.
+	// Hashing thousands at the default cost would take minutes.
 	hash, err := bcrypt.GenerateFromPassword([]byte("benchmark-password"), bcrypt.MinCost)
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ type stream struct {
 	ended      atomic.Int64 // Hearth "ended" control messages
 	malformed  atomic.Int64 // events that did not parse
 	lastSeq    int64        // highest server sequence number seen; read it after done
-	readErr    error        // why reading stopped; read it after done
+	readErr    error        // the error that stopped reading; read it after done
 	// received counts deliveries so that other goroutines can watch
 	// progress without the lock.
 	received atomic.Int64
@@ -146,7 +146,7 @@ func (st *stream) record(s *system, data []byte, received time.Time) {
 	st.received.Add(1)
 }
 
-// take returns the deliveries received since the last take and forgets them.
+// take returns the deliveries received since the last take and clears them.
 func (st *stream) take() []delivery {
 	st.mu.Lock()
 	defer st.mu.Unlock()

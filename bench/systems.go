@@ -88,7 +88,7 @@ func (s *system) enter(ctx context.Context, p int) error {
 	return err
 }
 
-// call sends one request and returns the body of a 2xx answer.
+// call sends one request and returns the body of a 2xx response.
 func (s *system) call(ctx context.Context, method, path, token string, body any) ([]byte, error) {
 	var reader io.Reader
 	if body != nil {
@@ -138,7 +138,7 @@ func (s *system) subscription(p int) string {
 	return "msgs/*?options=" + url.QueryEscape(options)
 }
 
-// parsedEvent is what a delivery carries, whatever the system's shape.
+// parsedEvent is the content of one delivery, in a shape common to all systems.
 type parsedEvent struct {
 	Body      string
 	ServerSeq int64 // the room's sequence number; 0 where the system has none
@@ -171,7 +171,7 @@ func (s *system) parseEvent(data []byte) (parsedEvent, error) {
 	}
 }
 
-// actionPage is the answer of Hearth's GET …/actions.
+// actionPage is the response body of Hearth's GET …/actions.
 type actionPage struct {
 	MaxID   int64 `json:"max_id"`
 	Actions []struct {

@@ -84,9 +84,9 @@ func seedUsers(app core.App, count int) ([]Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One hash at the lowest cost for every user: nobody signs in with a
-	// password here, and hashing thousands at the default cost would take
-	// minutes.
+	// Every user shares one hash at the lowest cost, because no one signs in
+	// with a password here and hashing thousands at the default cost would
+	// take minutes.
 	hash, err := bcrypt.GenerateFromPassword([]byte("benchmark-password"), bcrypt.MinCost)
 	if err != nil {
 		return nil, err

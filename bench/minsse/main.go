@@ -7,7 +7,7 @@
 //	POST /rooms/{room}/messages  sends the request body as text to room R
 //
 // Each message gets a per-room sequence number "id", assigned and queued to
-// every subscriber under one lock, so each stream sees its room in order.
+// every subscriber under one lock, so each stream receives its room in order.
 package main
 
 import (

@@ -4,7 +4,7 @@
 // them on loopback ports and drives them from this separate process.
 //
 //	go run ./bench            every scenario (under ten minutes on 2 cores)
-//	go run ./bench -quick     a smaller smoke run (about two minutes)
+//	go run ./bench -quick     a smaller smoke run (under three minutes)
 //	go run ./bench -scenario fanout,memory
 //
 // Every figure is the median of interleaved runs with [min–max], printed
@@ -43,7 +43,7 @@ func main() {
 		names = append(names, s.name)
 	}
 	selected := flag.String("scenario", "all", "comma-separated scenarios to run: all, "+strings.Join(names, ", "))
-	quick := flag.Bool("quick", false, "run fewer clients for less time (a smoke run of about two minutes)")
+	quick := flag.Bool("quick", false, "run fewer clients for less time (a smoke run of under three minutes)")
 	runs := flag.Int("runs", 0, "interleaved runs per figure (default 3, or 1 with -quick)")
 	keep := flag.Bool("keep", false, "keep the work folder with server logs and data")
 	output := flag.String("o", "", "also write the results table to this file")

@@ -38,7 +38,7 @@ func main() {
 		return se.Next()
 	})
 
-	app.RootCmd.AddCommand(newDemoCommand(app), newSchemaCommand(app))
+	app.RootCmd.AddCommand(newDemoCommand(app), newSchemaCommand(app), newExportCommand(app))
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

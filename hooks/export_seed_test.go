@@ -65,10 +65,40 @@ func seedExportSession(t testing.TB, app core.App) {
 	survey := saveRecord(t, app, "assessments", map[string]any{"therapy_session": study.GroupA,
 		"name": "post-session survey", "kind": "survey", "timing": "after",
 		"url": "https://surveys.example.org/s?participant={participant}"})
-	saveRecord(t, app, "assessment_responses", map[string]any{"assessment": location.Id, "participant": study.Alice.ID,
+	// Creating an assessment creates an incomplete response per participant.
+	updateResponse(t, app, location.Id, study.Alice.ID, map[string]any{
 		"status": "complete", "completed_at": start.Add(-time.Minute), "answer": "Home, kitchen"})
-	saveRecord(t, app, "assessment_responses", map[string]any{"assessment": survey.Id, "participant": study.Bob.ID,
-		"status": "incomplete"})
+	updateResponse(t, app, survey.Id, study.Bob.ID, map[string]any{"status": "incomplete"})
+
+	// Rows can still be missing (for example, participants added to a session
+	// with plain SQL); the export lists them as incomplete with no response id.
+	deleteResponse(t, app, location.Id, study.Bob.ID)
+	deleteResponse(t, app, survey.Id, study.Alice.ID)
+}
+
+func deleteResponse(t testing.TB, app core.App, assessmentID, participantID string) {
+	t.Helper()
+	response, err := app.FindFirstRecordByFilter("assessment_responses",
+		"assessment = {:assessment} && participant = {:participant}",
+		map[string]any{"assessment": assessmentID, "participant": participantID})
+	if err != nil {
+		t.Fatalf("find response: %v", err)
+	}
+	if err := app.Delete(response); err != nil {
+		t.Fatalf("delete response: %v", err)
+	}
+}
+
+func updateResponse(t testing.TB, app core.App, assessmentID, participantID string, fields map[string]any) {
+	t.Helper()
+	response, err := app.FindFirstRecordByFilter("assessment_responses",
+		"assessment = {:assessment} && participant = {:participant}",
+		map[string]any{"assessment": assessmentID, "participant": participantID})
+	if err != nil {
+		t.Fatalf("find response: %v", err)
+	}
+	response.Load(fields)
+	mustSave(t, app, response)
 }
 
 func saveAction(t testing.TB, app core.App, sessionID string, seq int, fields map[string]any) {

@@ -35,9 +35,19 @@ func seedRecords(t testing.TB, app core.App) {
 		save("assessments", map[string]any{"id": "assessment0000" + group.suffix, "therapy_session": group.session,
 			"name": "survey " + group.suffix, "kind": "survey", "timing": "after",
 			"url": "https://surveys.example.org/secret-template-" + group.suffix})
-		save("assessment_responses", map[string]any{"id": "response000000" + group.suffix,
-			"assessment": "assessment0000" + group.suffix, "participant": group.participant,
-			"status": "complete", "answer": "kitchen-" + group.suffix})
+		// Creating the assessment created an incomplete response for each
+		// participant; complete this one.
+		response, err := app.FindFirstRecordByFilter("assessment_responses",
+			"assessment = {:a} && participant = {:p}",
+			map[string]any{"a": "assessment0000" + group.suffix, "p": group.participant})
+		if err != nil {
+			t.Fatalf("find response: %v", err)
+		}
+		response.Set("status", "complete")
+		response.Set("answer", "kitchen-"+group.suffix)
+		if err := app.Save(response); err != nil {
+			t.Fatalf("complete response: %v", err)
+		}
 		save("actions", map[string]any{"id": "action00000000" + group.suffix, "therapy_session": group.session,
 			"seq": 1, "type": "message", "user": group.participant, "alias": "x", "body": "hello-" + group.suffix,
 			"character_history": "keystrokes-" + group.suffix, "time_to_complete": 3})
@@ -114,7 +124,7 @@ func TestCollectionRules(t *testing.T) {
 		{"responses list as participant", "/api/collections/assessment_responses/records", alice, 200,
 			[]string{`"totalItems":1`, "kitchen-a"}, []string{"kitchen-b"}},
 		{"responses list as therapist", "/api/collections/assessment_responses/records", therapist, 200,
-			[]string{`"totalItems":1`, "kitchen-a"}, []string{"kitchen-b"}},
+			[]string{`"totalItems":2`, "kitchen-a"}, []string{"kitchen-b"}},
 		{"responses list as non-member", "/api/collections/assessment_responses/records", dave, 200,
 			[]string{`"totalItems":0`}, nil},
 		{"responses expand participant", "/api/collections/assessment_responses/records?expand=participant,assessment.therapy_session",

@@ -214,14 +214,17 @@ func prepareMatrixState(t testing.TB, app *tests.TestApp, e *core.ServeEvent, st
 		"staff":           study.StaffToken,
 	}
 
-	assessment := saveRecord(t, app, "assessments", map[string]any{
+	assessment := saveMatrixRecord(t, app, "assessments", map[string]any{
 		"therapy_session": study.GroupA, "name": "where are you", "kind": "location", "timing": "before",
 	})
-	response := saveRecord(t, app, "assessment_responses", map[string]any{
-		"assessment": assessment.Id, "participant": study.Alice.ID, "status": "incomplete",
-	})
-	smsLog := saveRecord(t, app, "sms_log", map[string]any{"user": study.Alice.ID, "to": study.Alice.Phone, "status": "sent"})
-	otpRequest := saveRecord(t, app, "otp_requests", map[string]any{"phone": study.Alice.Phone})
+	// Hooks create a response per participant when an assessment is added.
+	response, err := app.FindFirstRecordByFilter("assessment_responses", "assessment = {:assessment} && participant = {:participant}",
+		map[string]any{"assessment": assessment.Id, "participant": study.Alice.ID})
+	if err != nil {
+		t.Fatalf("find Alice's response to the check-in: %v", err)
+	}
+	smsLog := saveMatrixRecord(t, app, "sms_log", map[string]any{"user": study.Alice.ID, "to": study.Alice.Phone, "status": "sent"})
+	otpRequest := saveMatrixRecord(t, app, "otp_requests", map[string]any{"phone": study.Alice.Phone})
 
 	enter := func(token, session string) {
 		s.mustCall(t, http.MethodPost, "/api/therapy-sessions/"+session+"/enter", token, "")
@@ -275,7 +278,7 @@ func prepareMatrixState(t testing.TB, app *tests.TestApp, e *core.ServeEvent, st
 	return s
 }
 
-func saveRecord(t testing.TB, app core.App, collectionName string, fields map[string]any) *core.Record {
+func saveMatrixRecord(t testing.TB, app core.App, collectionName string, fields map[string]any) *core.Record {
 	t.Helper()
 	collection, err := app.FindCollectionByNameOrId(collectionName)
 	if err != nil {

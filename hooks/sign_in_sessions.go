@@ -77,6 +77,12 @@ func (h *Hearth) requireLiveSignInSession(e *core.RequestEvent) error {
 		// Drop the auth so that later middlewares treat the request as a guest
 		// if anything recovers the error.
 		e.Auth = nil
+		// A client still holding the token of an ended session must be able
+		// to sign in again, because the official SDK sends the stored token
+		// along with every request.
+		if isSignInRequest(e.Request) {
+			return e.Next()
+		}
 		return err
 	}
 	e.Set(signInSessionKey, signIn)
@@ -113,6 +119,15 @@ func (h *Hearth) liveSignInSession(e *core.RequestEvent) (*core.Record, error) {
 		return nil, ended
 	}
 	return signIn, nil
+}
+
+// isSignInRequest reports whether r is one of the two sign-in steps,
+// which need no authentication.
+func isSignInRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	return strings.TrimSuffix(r.URL.Path, "/") == "/api/otp/request" || isAuthWithOTPPath(r.URL.Path)
 }
 
 func (h *Hearth) isIdle(signIn *core.Record, now time.Time) bool {

@@ -19,7 +19,7 @@ import (
 // form is malformed (400), because only staff can fix a mapping that
 // matches nothing, and the sender cannot. What happened is stored in survey_webhook_log.
 func (h *Hearth) handleREDCapWebhook(e *core.RequestEvent) error {
-	delivery := webhookDelivery{Source: "redcap", ClientIP: e.RealIP()}
+	delivery := webhookDelivery{Source: "redcap", ClientIP: h.clientAddress(e)}
 
 	// REDCap's Data Entry Trigger URL cannot carry headers, so the secret
 	// may come in the query string.

@@ -29,7 +29,7 @@ const maxClockSkew = 5 * time.Minute
 // retries on errors does not retry forever. Malformed bodies get 400 with
 // field errors.
 func (h *Hearth) handleSurveyWebhook(e *core.RequestEvent) error {
-	delivery := webhookDelivery{Source: "json", ClientIP: e.RealIP()}
+	delivery := webhookDelivery{Source: "json", ClientIP: h.clientAddress(e)}
 	if !h.webhookSecretMatches(headerSecret(e.Request)) {
 		delivery.Outcome = outcomeUnauthorized
 		logWebhookDelivery(e.App, delivery)

@@ -12,6 +12,16 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
+)
+
+// strokedLetters maps letters that carry a stroke or ligature, which Unicode
+// does not decompose into a base letter and a mark, to the letters people
+// type in their place on a keyboard without them. Keys are lowercase, since
+// the mapping runs after case folding.
+var strokedLetters = strings.NewReplacer(
+	"ł", "l", "ø", "o", "đ", "d", "ħ", "h", "ŧ", "t", "ı", "i", "ƚ", "l",
+	"æ", "ae", "œ", "oe", "þ", "th",
 )
 
 // apostrophes and dashes lists the characters people and keyboards use in
@@ -22,17 +32,19 @@ var (
 )
 
 // Key returns the folded form of name: Unicode NFC, full case folding,
-// accents removed, apostrophe and dash variants unified to "'" and "-", and
+// accents removed, full-width letters narrowed, letters with a stroke (Ł, Ø,
+// Đ) mapped to their plain letter, apostrophe and dash variants unified to "'" and "-", and
 // white space trimmed and collapsed to one space. Two names match when their
 // keys are equal.
 func Key(name string) string {
-	// Decompose, drop combining marks (the accents), and recompose.
-	stripAccents := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	// Full-width Latin letters (typed on CJK keyboards) become ASCII; then
+	// decompose, drop combining marks (the accents), and recompose.
+	stripAccents := transform.Chain(width.Fold, norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(stripAccents, name)
 	if err != nil {
 		folded = norm.NFC.String(name)
 	}
-	folded = cases.Fold().String(folded)
+	folded = strokedLetters.Replace(cases.Fold().String(folded))
 
 	var b strings.Builder
 	b.Grow(len(folded))

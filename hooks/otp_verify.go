@@ -1,0 +1,112 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// maxCodeTries is how many codes may be tried against one otpId. After
+// the last wrong one the code is deleted and the person requests a new one.
+const maxCodeTries = 5
+
+// limitCodeChecks counts the tries against each otpId that
+// POST /api/otp/request handed out, around PocketBase's own
+// auth-with-otp handler, and deletes the code after maxCodeTries wrong
+// ones. A try is reserved before the code is checked, so parallel guesses
+// cannot get past the cap either.
+func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
+	if e.Request.Method != http.MethodPost || !isAuthWithOTPPath(e.Request.URL.Path) {
+		return e.Next()
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.Next()
+	}
+	otpID, _ := info.Body["otpId"].(string)
+	if otpID == "" {
+		return e.Next()
+	}
+
+	reserved, err := changeCodeTries(e.App, otpID, +1)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Not an id handed out by /api/otp/request, so PocketBase rejects it.
+		return e.Next()
+	case err != nil:
+		return e.InternalServerError("Failed to check the code.", err)
+	case !reserved:
+		deleteOTP(e.App, otpID)
+		// The same response as for a wrong or expired code, on purpose.
+		return e.BadRequestError("Invalid or expired OTP", errors.New("too many wrong codes"))
+	}
+
+	err = e.Next()
+	var apiErr *router.ApiError
+	if err == nil || !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest {
+		// Signed in, or failed before the code was compared: the try is
+		// given back so that failed_attempts counts only wrong codes.
+		if _, undoErr := changeCodeTries(e.App, otpID, -1); undoErr != nil {
+			e.App.Logger().Error("Failed to give back a code try", "error", undoErr, "otpId", otpID)
+		}
+		return err
+	}
+
+	tries, countErr := codeTries(e.App, otpID)
+	if countErr != nil {
+		e.App.Logger().Error("Failed to read the code tries", "error", countErr, "otpId", otpID)
+	}
+	if tries >= maxCodeTries {
+		deleteOTP(e.App, otpID)
+	}
+	return err
+}
+
+// changeCodeTries adds delta to the failed_attempts of the code request
+// with otpID, keeping it within 0..maxCodeTries. It returns false when
+// the change would leave that range.
+func changeCodeTries(app core.App, otpID string, delta int) (bool, error) {
+	changed := false
+	err := app.RunInTransaction(func(tx core.App) error {
+		request, err := tx.FindFirstRecordByData("otp_requests", "otp_id", otpID)
+		if err != nil {
+			return err
+		}
+		tries := request.GetInt("failed_attempts") + delta
+		if tries < 0 || tries > maxCodeTries {
+			return nil
+		}
+		request.Set("failed_attempts", tries)
+		changed = true
+		return tx.Save(request)
+	})
+	return changed, err
+}
+
+func codeTries(app core.App, otpID string) (int, error) {
+	request, err := app.FindFirstRecordByData("otp_requests", "otp_id", otpID)
+	if err != nil {
+		return 0, err
+	}
+	return request.GetInt("failed_attempts"), nil
+}
+
+// deleteOTP deletes the code stored under otpID, if there is one.
+func deleteOTP(app core.App, otpID string) {
+	otp, err := app.FindOTPById(otpID)
+	if err != nil {
+		return
+	}
+	if err := app.Delete(otp); err != nil {
+		app.Logger().Error("Failed to delete a code after too many wrong tries", "error", err, "otpId", otpID)
+	}
+}
+
+func isAuthWithOTPPath(path string) bool {
+	path = strings.TrimSuffix(path, "/")
+	return path == "/api/collections/users/auth-with-otp" || path == "/api/collections/_pb_users_auth_/auth-with-otp"
+}

@@ -1,0 +1,171 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// roomWriter appends actions to one room's log inside a transaction and
+// collects what must happen once the transaction has committed.
+type roomWriter struct {
+	tx     core.App
+	roomID string
+	rooms  *roomService
+
+	lastSeq       int
+	lastSeqLoaded bool
+
+	// afterCommit runs in order after the commit, still under the room lock:
+	// publishing each new action and ending realtime deliveries.
+	afterCommit []func()
+}
+
+// change runs fn in a transaction while holding the room's lock, then runs
+// the writer's after-commit work. Sequence numbers are read and assigned
+// inside the transaction, and the lock is held until every new action has
+// been handed to the realtime hub, so that commit order, id order and
+// delivery order are one order. Nothing runs after the commit when fn fails.
+//
+// When app is already a transaction, fn joins it and the after-commit work
+// runs when fn returns, before the outer transaction commits.
+func (s *roomService) change(app core.App, roomID string, fn func(w *roomWriter) error) error {
+	unlock := s.lock(roomID)
+	defer unlock()
+	s.changing.Store(roomID, true)
+	defer s.changing.Delete(roomID)
+
+	var writer *roomWriter
+	err := app.RunInTransaction(func(tx core.App) error {
+		writer = &roomWriter{tx: tx, roomID: roomID, rooms: s}
+		return fn(writer)
+	})
+	if err != nil {
+		return err
+	}
+	for _, work := range writer.afterCommit {
+		work()
+	}
+	return nil
+}
+
+// maxSeq returns the highest sequence number of the room, 0 for none.
+func maxSeq(app core.App, roomID string) (int, error) {
+	var result struct {
+		Max int `db:"max_seq"`
+	}
+	err := app.DB().Select("COALESCE(MAX([[seq]]), 0) AS max_seq").
+		From("actions").
+		Where(dbx.HashExp{"therapy_session": roomID}).
+		One(&result)
+	if err != nil {
+		return 0, fmt.Errorf("read the last action id of %q: %w", roomID, err)
+	}
+	return result.Max, nil
+}
+
+// currentMaxSeq returns the room's highest sequence number as this
+// transaction sees it.
+func (w *roomWriter) currentMaxSeq() (int, error) {
+	if !w.lastSeqLoaded {
+		last, err := maxSeq(w.tx, w.roomID)
+		if err != nil {
+			return 0, err
+		}
+		w.lastSeq, w.lastSeqLoaded = last, true
+	}
+	return w.lastSeq, nil
+}
+
+// newAction returns an unsaved actions record of the given type.
+func (w *roomWriter) newAction(actionType string) (*core.Record, error) {
+	collection, err := w.tx.FindCachedCollectionByNameOrId("actions")
+	if err != nil {
+		return nil, err
+	}
+	action := core.NewRecord(collection)
+	action.Set("type", actionType)
+	return action, nil
+}
+
+// append gives action the room's next sequence number, saves it and
+// schedules its realtime delivery.
+func (w *roomWriter) append(action *core.Record) error {
+	last, err := w.currentMaxSeq()
+	if err != nil {
+		return err
+	}
+	action.Set("therapy_session", w.roomID)
+	action.Set("seq", last+1)
+	if err := insertValidated(w.tx, action); err != nil {
+		return fmt.Errorf("save %s action: %w", action.GetString("type"), err)
+	}
+	w.lastSeq = last + 1
+
+	w.afterCommit = append(w.afterCommit, func() {
+		w.rooms.publish(w.roomID, action)
+	})
+	return nil
+}
+
+// insertValidated validates a new record and inserts it with plain SQL.
+//
+// NOTE: this skips PocketBase's record hooks and its realtime broadcast on
+// purpose, for the actions collection only. That broadcast walks every
+// connected realtime client on each save (PocketBase v0.36.8,
+// apis/realtime.go), so a post cost grew with the number of clients in all
+// rooms. The room hub delivers actions instead. The actions collection has
+// no API rules, so no member could subscribe to it anyway. Other writes of
+// the room (attendance, sessions, deleted messages) still go through Save.
+func insertValidated(tx core.App, record *core.Record) error {
+	record.Set("id", core.GenerateDefaultRandomId())
+	record.SetRaw("created", types.NowDateTime())
+	if err := tx.Validate(record); err != nil {
+		return err
+	}
+	columns, err := record.DBExport(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute(); err != nil {
+		return err
+	}
+	record.MarkAsNotNew()
+	return nil
+}
+
+// appendSystemNotice appends a notice from the server, such as "Alice joined".
+func (w *roomWriter) appendSystemNotice(text string) error {
+	notice, err := w.newAction(actionNotice)
+	if err != nil {
+		return err
+	}
+	notice.Set("sender", "system")
+	notice.Set("body", text)
+	return w.append(notice)
+}
+
+// publish encodes action once per kind of viewer and hands it to the hub.
+func (s *roomService) publish(roomID string, action *core.Record) {
+	encoded, err := encodeAction(action)
+	if err != nil {
+		s.hearth.app.Logger().Error("Failed to encode an action for realtime delivery",
+			"error", err, "therapySessionId", roomID, "actionId", action.GetInt("seq"))
+		return
+	}
+	s.hub.publish(roomID, encoded)
+}
+
+// apiError returns err as an API error: errors that already are one pass
+// through, anything else becomes a 500 whose cause goes to the log only.
+func apiError(e *core.RequestEvent, err error) error {
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return e.InternalServerError("Failed to update the therapy session.", err)
+}

@@ -1,0 +1,129 @@
+package hooks
+
+import (
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Statuses of a therapy session.
+const (
+	statusScheduled = "scheduled"
+	statusOpen      = "open"
+	statusClosed    = "closed"
+)
+
+// roomMember is the caller of a room route together with the therapy session
+// the route names. It is read fresh from the database on every request, so a
+// change made by another request (removal, close) is seen at once.
+type roomMember struct {
+	user    *core.Record
+	signIn  *core.Record
+	session *core.Record
+	// therapist is true for a therapist of this session; a user who is both
+	// therapist and participant counts as a therapist.
+	therapist bool
+}
+
+// errNotMember is the error for unknown sessions as well as for sessions the
+// caller does not belong to, so that session ids cannot be probed.
+func errNotMember(e *core.RequestEvent) *router.ApiError {
+	return e.ForbiddenError("You are not a member of this therapy session.", nil)
+}
+
+// loadMember reads the caller, their live sign-in session and the therapy
+// session sessionID through app, which may be a transaction. It returns a
+// 403 error when the caller is not a therapist or participant of that
+// session.
+func loadMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error) {
+	signIn := SignInSessionFrom(e)
+	if e.Auth == nil || signIn == nil {
+		return nil, e.UnauthorizedError("Sign in to use therapy sessions.", nil)
+	}
+
+	session, err := app.FindRecordById("therapy_sessions", sessionID)
+	if err != nil {
+		return nil, errNotMember(e)
+	}
+	member := &roomMember{
+		user:      e.Auth,
+		session:   session,
+		therapist: slices.Contains(session.GetStringSlice("therapists"), e.Auth.Id),
+	}
+	if !member.therapist && !slices.Contains(session.GetStringSlice("participants"), e.Auth.Id) {
+		return nil, errNotMember(e)
+	}
+
+	// The request middleware loaded the sign-in session before this request's
+	// work began; read it again so that a concurrent leave or removal counts.
+	member.signIn, err = app.FindRecordById("sign_in_sessions", signIn.Id)
+	if err != nil {
+		return nil, e.UnauthorizedError("Your sign-in has ended. Please sign in again.", err)
+	}
+	return member, nil
+}
+
+// inside reports whether the caller's sign-in session is inside the session.
+func (m *roomMember) inside() bool {
+	return m.signIn.GetString("therapy_session") == m.session.Id
+}
+
+// removed reports whether a therapist removed the caller from the session.
+func (m *roomMember) removed() bool {
+	return !m.therapist && slices.Contains(m.session.GetStringSlice("removed_participants"), m.user.Id)
+}
+
+func (m *roomMember) viewer() viewer {
+	return viewer{userID: m.user.Id, therapist: m.therapist}
+}
+
+// requireInside returns a 409 error unless the caller is inside the session and the
+// session's status still lets them take part.
+func (m *roomMember) requireInside(e *core.RequestEvent) error {
+	if m.removed() {
+		return e.ForbiddenError("A therapist removed you from this session.", nil)
+	}
+	if !m.inside() {
+		return e.Error(409, "Enter the therapy session first.", nil)
+	}
+	return m.requireStatusAllowsPresence(e)
+}
+
+// requireStatusAllowsPresence returns a 409 error when the session's status does not
+// let the caller be inside: participants need it open, therapists not closed.
+func (m *roomMember) requireStatusAllowsPresence(e *core.RequestEvent) error {
+	status := m.session.GetString("status")
+	switch {
+	case status == statusClosed:
+		return statusConflict(e, "The therapy session is closed.", status)
+	case !m.therapist && status != statusOpen:
+		return statusConflict(e, "The therapy session is not open yet.", status)
+	}
+	return nil
+}
+
+// requireTherapist returns a 403 error unless the caller is a therapist of the session.
+func (m *roomMember) requireTherapist(e *core.RequestEvent) error {
+	if !m.therapist {
+		return e.ForbiddenError("Only the session's therapists can do this.", nil)
+	}
+	return nil
+}
+
+func statusConflict(e *core.RequestEvent, message, status string) error {
+	return e.Error(409, message, map[string]any{"status": plainErrorData{value: status}})
+}
+
+// plainErrorData carries a plain value in an API error's data. PocketBase
+// passes only validation errors through to the answer and replaces anything
+// else; a value that resolves itself is kept as it is.
+type plainErrorData struct {
+	value any
+}
+
+func (d plainErrorData) Code() string  { return "" }
+func (d plainErrorData) Error() string { return "" }
+
+// Resolve implements router.SafeErrorResolver.
+func (d plainErrorData) Resolve(map[string]any) any { return d.value }

@@ -152,7 +152,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 					for _, secret := range state.secrets {
 						if strings.Contains(got.body, secret) {
-							t.Errorf("%s:%d as %s: answer contains %q: %s",
+							t.Errorf("%s:%d as %s: response contains %q: %s",
 								matrixDoc, row.line, column, secret, truncate(got.body))
 						}
 					}
@@ -176,7 +176,7 @@ type matrixState struct {
 	handler      http.Handler
 	tokens       map[string]string
 	placeholders map[string]string
-	// secrets must appear in no answer to anyone but staff.
+	// secrets must appear in no response to anyone but staff.
 	secrets []string
 }
 
@@ -236,19 +236,28 @@ func prepareMatrixState(t testing.TB, app *tests.TestApp, e *core.ServeEvent, st
 	enter(s.tokens["removed"], study.GroupA)
 	s.mustCall(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/remove/"+eve.Id, s.tokens["therapist"], "")
 
-	var posted struct {
-		Actions []struct {
-			ID int `json:"id"`
-		} `json:"actions"`
+	post := func(token, clientID string) int {
+		var posted struct {
+			Actions []struct {
+				ID int `json:"id"`
+			} `json:"actions"`
+		}
+		answer := s.mustCall(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/actions", token,
+			`[{"client_id":"`+clientID+`","client_ts":"2026-01-01T10:00:00Z","type":"post","body":"setup","recipients":[],`+
+				`"time_to_complete":2,"character_history":"keystroke-marker"}]`)
+		if err := json.Unmarshal([]byte(answer), &posted); err != nil || len(posted.Actions) != 1 {
+			t.Fatalf("decode the setup post: %v: %s", err, answer)
+		}
+		return posted.Actions[0].ID
 	}
-	answer := s.mustCall(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/actions", s.tokens["inside"],
-		`[{"client_id":"setup-1","client_ts":"2026-01-01T10:00:00Z","type":"post","body":"first","recipients":[],`+
-			`"time_to_complete":2,"character_history":"keystroke-marker-first"}]`)
-	if err := json.Unmarshal([]byte(answer), &posted); err != nil || len(posted.Actions) != 1 {
-		t.Fatalf("decode the setup post: %v: %s", err, answer)
-	}
+	aliceSeq := post(s.tokens["inside"], "setup-alice")
+	// Bob posts once and leaves, so that he is outside with a message in A.
+	enter(s.tokens["outside"], study.GroupA)
+	bobSeq := post(s.tokens["outside"], "setup-bob")
+	s.mustCall(t, http.MethodPost, "/api/therapy-sessions/"+study.GroupA+"/leave", s.tokens["outside"], "")
+
 	action, err := app.FindFirstRecordByFilter("actions", "therapy_session = {:session} && seq = {:seq}",
-		map[string]any{"session": study.GroupA, "seq": posted.Actions[0].ID})
+		map[string]any{"session": study.GroupA, "seq": aliceSeq})
 	if err != nil {
 		t.Fatalf("find the setup post: %v", err)
 	}
@@ -267,7 +276,8 @@ func prepareMatrixState(t testing.TB, app *tests.TestApp, e *core.ServeEvent, st
 		"{assessment}":   assessment.Id,
 		"{response}":     response.Id,
 		"{action}":       action.Id,
-		"{actionSeq}":    strconv.Itoa(posted.Actions[0].ID),
+		"{actionSeq}":    strconv.Itoa(aliceSeq),
+		"{bobActionSeq}": strconv.Itoa(bobSeq),
 		"{signIn}":       study.Alice.SignInSessionID,
 		"{attendance}":   attendance.Id,
 		"{smsLog}":       smsLog.Id,
@@ -292,7 +302,8 @@ func saveMatrixRecord(t testing.TB, app core.App, collectionName string, fields 
 	return record
 }
 
-// call sends one request through the app's router and returns its answer.
+// call sends one request through the app's router and returns the
+// response's status and body.
 func (s *matrixState) call(method, path, token, body string) (int, string) {
 	return s.callFrom("192.0.2.1:4000", method, path, token, body)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // TestEmailCodeRequestSendsNothing checks that PocketBase's own e-mail code
-// route cannot be used as a second way in: staff may fill in a person's
+// route cannot be used as a second way in. Staff may fill in a person's
 // e-mail in the admin UI, but sign-in must always go through the phone, the
 // last name and the SMS limits.
 func TestEmailCodeRequestSendsNothing(t *testing.T) {

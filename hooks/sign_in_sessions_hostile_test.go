@@ -243,8 +243,10 @@ func TestForgedTokensOnAuthRoutes(t *testing.T) {
 			map[string][]string{"guest": {`"status":403`}, "dead": {`"status":401`}}},
 	}
 
+	cases := 0
 	for _, r := range routes {
 		for _, tc := range tokenCases() {
+			cases++
 			headers := map[string]string{}
 			var body io.Reader
 			deferred := &deferredBody{}
@@ -272,6 +274,7 @@ func TestForgedTokensOnAuthRoutes(t *testing.T) {
 			}).Test(t)
 		}
 	}
+	t.Logf("forged and dead tokens: %d cases", cases)
 }
 
 // TestIdleTokenEndsSession checks that an idle sign-in is not only refused

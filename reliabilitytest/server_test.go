@@ -122,7 +122,7 @@ type server struct {
 }
 
 // startServer runs `hearth serve` on a free 127.0.0.1 port over dataDir and
-// waits until it answers its health check.
+// waits until its health check succeeds.
 func startServer(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
 	address := freeAddress(t)
@@ -145,7 +145,7 @@ func startServer(t *testing.T, dataDir string, env ...string) *server {
 	for attempt := 0; attempt < 300; attempt++ {
 		select {
 		case <-s.exited:
-			t.Fatalf("hearth exited before answering: %s", s.log)
+			t.Fatalf("hearth exited before its health check succeeded: %s", s.log)
 		default:
 		}
 		res, err := client.Get(s.baseURL + "/api/health")
@@ -180,8 +180,8 @@ func (s *server) kill() {
 	}
 }
 
-// do sends a JSON request and decodes a JSON answer into out (when not nil).
-// It returns the status code, or an error when no answer arrived.
+// do sends a JSON request and decodes a JSON response into out (when not
+// nil). It returns the status code, or an error when no response arrived.
 func (s *server) do(ctx context.Context, method, path, token string, body, out any) (int, error) {
 	var reader io.Reader
 	if body != nil {
@@ -206,12 +206,12 @@ func (s *server) do(ctx context.Context, method, path, token string, body, out a
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		// The status line arrived but the body did not: the outcome is unknown.
-		return 0, fmt.Errorf("read answer of %s %s: %w", method, path, err)
+		// The status line arrived but the body did not, so the outcome is unknown.
+		return 0, fmt.Errorf("read the response of %s %s: %w", method, path, err)
 	}
 	if out != nil && res.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return res.StatusCode, fmt.Errorf("decode answer of %s %s: %w: %s", method, path, err, raw)
+			return res.StatusCode, fmt.Errorf("decode the response of %s %s: %w: %s", method, path, err, raw)
 		}
 	}
 	if res.StatusCode >= 300 && out == nil {
@@ -231,7 +231,7 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("status %d: %s", e.status, strings.TrimSpace(e.body))
 }
 
-// isStatus reports whether err is an answer with the given status.
+// isStatus reports whether err is a response with the given status.
 func isStatus(err error, status int) bool {
 	var se *statusError
 	return errors.As(err, &se) && se.status == status

@@ -1,8 +1,6 @@
 package hooks
 
 import (
-	"time"
-
 	"github.com/hearth-research/hearth/internal/surveylink"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -144,14 +142,15 @@ func surveyLinkFor(assessment sessionAssessment, participant *core.Record) strin
 	})
 }
 
-// formatDate turns a stored PocketBase date into RFC 3339 UTC, or nil when
-// the date is unset, so that JSON shows null.
+// formatDate turns a stored PocketBase date into RFC 3339 UTC with
+// milliseconds (as action timestamps), or nil when the date is unset, so
+// that JSON shows null.
 func formatDate(stored string) *string {
 	parsed, err := types.ParseDateTime(stored)
 	if err != nil || parsed.IsZero() {
 		return nil
 	}
-	formatted := parsed.Time().UTC().Format(time.RFC3339)
+	formatted := parsed.Time().UTC().Format(timestampLayout)
 	return &formatted
 }
 

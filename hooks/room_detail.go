@@ -20,8 +20,8 @@ type sessionDetail struct {
 	ID           string       `json:"id"`
 	Name         string       `json:"name"`
 	Description  string       `json:"description"`
-	StartsAt     string       `json:"starts_at"`
-	EndsAt       string       `json:"ends_at"`
+	StartsAt     *string      `json:"starts_at"`
+	EndsAt       *string      `json:"ends_at"`
 	Status       string       `json:"status"`
 	Whiteboard   string       `json:"whiteboard"`
 	Therapists   []memberView `json:"therapists"`
@@ -69,8 +69,8 @@ func buildSessionDetail(app core.App, member *roomMember) (*sessionDetail, error
 		ID:          session.Id,
 		Name:        session.GetString("name"),
 		Description: session.GetString("description"),
-		StartsAt:    formatDate(session, "starts_at"),
-		EndsAt:      formatDate(session, "ends_at"),
+		StartsAt:    formatDate(session.GetString("starts_at")),
+		EndsAt:      formatDate(session.GetString("ends_at")),
 		Status:      session.GetString("status"),
 		Whiteboard:  session.GetString("whiteboard"),
 		Inside:      member.inside(),
@@ -111,14 +111,4 @@ func memberViews(app core.App, ids []string, role string, present map[string]boo
 		views = append(views, memberView{ID: id, Alias: user.GetString("alias"), Role: role, Present: present[id]})
 	}
 	return views, nil
-}
-
-// formatDate returns a date field in RFC 3339 UTC with milliseconds, or ""
-// when it is empty.
-func formatDate(record *core.Record, field string) string {
-	date := record.GetDateTime(field)
-	if date.IsZero() {
-		return ""
-	}
-	return date.Time().UTC().Format(timestampLayout)
 }

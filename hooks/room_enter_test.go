@@ -22,25 +22,13 @@ func setStatus(t testing.TB, app core.App, sessionID, status string) {
 	}
 }
 
-// addAssessment adds an assessment required to enter, and a response with
-// the given status when status is not "".
-func addAssessment(t testing.TB, app core.App, sessionID, name, participantID, status string) string {
+// addRequiredAssessment adds a location check-in required to enter, and sets
+// the participant's response (created by the assessment hooks) to status.
+func addRequiredAssessment(t testing.TB, app core.App, sessionID, name, participantID, status string) string {
 	t.Helper()
-	collection, _ := app.FindCollectionByNameOrId("assessments")
-	assessment := core.NewRecord(collection)
-	assessment.Set("therapy_session", sessionID)
-	assessment.Set("name", name)
-	assessment.Set("kind", "survey")
-	assessment.Set("timing", "before")
-	assessment.Set("required_to_enter", true)
-	if err := app.Save(assessment); err != nil {
-		t.Fatal(err)
-	}
+	assessment := addAssessment(t, app, "", sessionID, name, "location", "before", "", true)
 	if status != "" {
-		responses, _ := app.FindCollectionByNameOrId("assessment_responses")
-		response := core.NewRecord(responses)
-		response.Set("assessment", assessment.Id)
-		response.Set("participant", participantID)
+		response := findResponse(t, app, assessment.Id, participantID)
 		response.Set("status", status)
 		if err := app.Save(response); err != nil {
 			t.Fatal(err)
@@ -109,10 +97,10 @@ func TestEnterTherapySession(t *testing.T) {
 			URL:     url,
 			Headers: s.Alice.Header(),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				addAssessment(t, app, s.GroupA, "location", s.Alice.ID, "")
-				addAssessment(t, app, s.GroupA, "pre-session survey", s.Alice.ID, "incomplete")
-				addAssessment(t, app, s.GroupA, "consent", s.Alice.ID, "complete")
-				addAssessment(t, app, s.GroupA, "Bob's survey", s.Bob.ID, "complete")
+				addRequiredAssessment(t, app, s.GroupA, "location", s.Alice.ID, "")
+				addRequiredAssessment(t, app, s.GroupA, "pre-session survey", s.Alice.ID, "incomplete")
+				addRequiredAssessment(t, app, s.GroupA, "consent", s.Alice.ID, "complete")
+				addRequiredAssessment(t, app, s.GroupA, "Bob's survey", s.Bob.ID, "complete")
 			},
 			ExpectedStatus:     409,
 			ExpectedContent:    []string{`"missing_assessments":[`, `"name":"location"`, `"name":"pre-session survey"`, `"name":"Bob's survey"`},
@@ -129,7 +117,7 @@ func TestEnterTherapySession(t *testing.T) {
 			URL:     url,
 			Headers: s.Alice.Header(),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				addAssessment(t, app, s.GroupA, "consent", s.Alice.ID, "complete")
+				addRequiredAssessment(t, app, s.GroupA, "consent", s.Alice.ID, "complete")
 			},
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"inside":true`},

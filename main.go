@@ -6,14 +6,11 @@ package main
 
 import (
 	"log"
-	"net/http"
 	"os"
 
 	"github.com/hearth-research/hearth/hooks"
 	_ "github.com/hearth-research/hearth/migrations"
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 )
 
@@ -31,12 +28,8 @@ func main() {
 
 	hooks.Register(app, config)
 
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if !se.Router.HasRoute(http.MethodGet, "/{path...}") {
-			se.Router.GET("/{path...}", apis.Static(os.DirFS("./pb_public"), true))
-		}
-		return se.Next()
-	})
+	// The web client, with its Content-Security-Policy (hooks/web_client.go).
+	hooks.BindWebClient(app, os.DirFS("./pb_public"))
 
 	app.RootCmd.AddCommand(newDemoCommand(app), newSchemaCommand(app), newExportCommand(app))
 

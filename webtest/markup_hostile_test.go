@@ -24,9 +24,9 @@ var hostileMarkup = []string{
 }
 
 // TestHostileTextShownAsText has the therapist post markup as messages, a
-// notice and the whiteboard through the API, as any client may, and checks
-// that Alice's page shows each as the exact text, creates no element from
-// it and runs none of it.
+// notice and the whiteboard through the API, as any client may. Alice's page
+// must show each as the exact text, create no element from it and run none
+// of it.
 func TestHostileTextShownAsText(t *testing.T) {
 	sms := hearthtest.NewFakeTwilio(t)
 	s := startSite(t, smsConfig(sms))

@@ -3,6 +3,8 @@ package hooks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -58,9 +60,14 @@ func (item *actionItem) storedType() string {
 // errors by item index and field, in the form PocketBase uses for field
 // errors: {"3": {"body": {"code": …, "message": …}}}.
 func parseActionItems(raw []byte) ([]*actionItem, validation.Errors, error) {
-	var rawItems []json.RawMessage
-	if err := json.Unmarshal(raw, &rawItems); err != nil {
+	rawItems, err := splitJSONArray(raw, maxItemsPerPost+1)
+	if err != nil {
 		return nil, nil, err
+	}
+	if len(rawItems) > maxItemsPerPost {
+		// The caller refuses the batch by its length alone. Decoding every
+		// item first would let a body of a few megabytes allocate gigabytes.
+		return make([]*actionItem, len(rawItems)), nil, nil
 	}
 
 	items := make([]*actionItem, len(rawItems))
@@ -81,6 +88,48 @@ func parseActionItems(raw []byte) ([]*actionItem, validation.Errors, error) {
 		items[i] = item
 	}
 	return items, problems, nil
+}
+
+// splitJSONArray returns the elements of the JSON array in raw, at most limit
+// of them: it stops reading once it has limit elements. A JSON null is an
+// empty array, as json.Unmarshal reads it.
+func splitJSONArray(raw []byte, limit int) ([]json.RawMessage, error) {
+	decoder := json.NewDecoder(bytes.NewReader(raw))
+	start, err := decoder.Token()
+	if err != nil {
+		return nil, err
+	}
+	if start == nil {
+		return nil, expectEnd(decoder)
+	}
+	if delim, ok := start.(json.Delim); !ok || delim != '[' {
+		return nil, errors.New("the body is not a JSON array")
+	}
+
+	var elements []json.RawMessage
+	for decoder.More() {
+		if len(elements) == limit {
+			return elements, nil
+		}
+		var element json.RawMessage
+		if err := decoder.Decode(&element); err != nil {
+			return nil, err
+		}
+		elements = append(elements, element)
+	}
+	if _, err := decoder.Token(); err != nil {
+		return nil, err
+	}
+	return elements, expectEnd(decoder)
+}
+
+// expectEnd reports an error when anything but white space follows the
+// decoded value, as json.Unmarshal does.
+func expectEnd(decoder *json.Decoder) error {
+	if _, err := decoder.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON array")
+	}
+	return nil
 }
 
 func parseActionItem(raw json.RawMessage) (*actionItem, validation.Errors) {

@@ -148,7 +148,8 @@ func (s DemoStudy) Instructions(baseURL string) string {
 	var b strings.Builder
 	b.WriteString("\nHearth demo study\n=================\n")
 	if s.AlreadySeeded {
-		b.WriteString("The data folder already had people in it, so nothing was seeded.\n")
+		b.WriteString("The data folder already had people in it, so nothing was seeded. Sign in to the admin UI\n" +
+			"with the superuser printed on the first run, or make one with ./hearth superuser upsert EMAIL PASSWORD.\n")
 	} else {
 		fmt.Fprintf(&b, "Admin UI: %s/_/  (superuser %s, password %s)\n", baseURL, s.SuperuserEmail, s.SuperuserPassword)
 	}

@@ -43,6 +43,17 @@ func bindEnrolment(app core.App, cfg Config) {
 	app.OnRecordCreate("users").BindFunc(normalize)
 	app.OnRecordUpdate("users").BindFunc(normalize)
 
+	// Hearth reaches people only by SMS. Staff may store an e-mail address,
+	// but PocketBase's verification and e-mail change routes must not mail
+	// it: the message would tell whoever reads that inbox that its owner
+	// takes part in the study.
+	app.OnRecordRequestVerificationRequest("users").BindFunc(func(e *core.RecordRequestVerificationRequestEvent) error {
+		return e.ForbiddenError("Hearth does not send e-mail.", nil)
+	})
+	app.OnRecordRequestEmailChangeRequest("users").BindFunc(func(e *core.RecordRequestEmailChangeRequestEvent) error {
+		return e.ForbiddenError("Hearth does not send e-mail.", nil)
+	})
+
 	// The record create route validates password and passwordConfirm from the
 	// request body before any record hook runs, so the random password is put
 	// into the body when staff or an integrator leave it out.

@@ -43,6 +43,12 @@ func TestEnrolmentByStaff(t *testing.T) {
 			expected: []string{`"phone":{"code":"validation_not_unique"`},
 		},
 		{
+			name:     "alias of another person rejected, ignoring case",
+			body:     `{"phone":"(201) 555-0142","last_name":"Kowalski","alias":"THERAPIST","role":"participant"}`,
+			status:   http.StatusBadRequest,
+			expected: []string{`"alias":{"code":"validation_not_unique"`},
+		},
+		{
 			name:     "missing fields reported",
 			body:     `{}`,
 			status:   http.StatusBadRequest,

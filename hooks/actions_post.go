@@ -104,6 +104,7 @@ func (saver *itemSaver) newMessage(index int, item *actionItem) (*core.Record, e
 	if len(recipients) > 0 {
 		message.Set("visible_to", appendUnique(recipients, saver.member.user.Id))
 	}
+	message.Set("typing_recorded", item.TypingRecorded)
 	message.Set("time_to_complete", item.TimeToComplete)
 	message.Set("character_history", item.CharacterHistory)
 	replayed, err := keystrokes.Replay(item.CharacterHistory)

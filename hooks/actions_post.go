@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hearth-research/hearth/internal/keystrokes"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 )
 
 // handlePostActions is POST /api/therapy-sessions/{id}/actions: a JSON array
@@ -26,6 +28,12 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 	}
 
 	raw, err := io.ReadAll(e.Request.Body)
+	// PocketBase's body limit stops the read with its own 413 error, which
+	// passes through.
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
 	if err != nil {
 		return e.BadRequestError("Failed to read the request body.", err)
 	}

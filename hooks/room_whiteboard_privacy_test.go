@@ -68,10 +68,15 @@ func TestWhiteboardHiddenFromRecordAPI(t *testing.T) {
 	r.post(s.GroupA, s.Therapist.Token, item("board", "whiteboard", map[string]any{"body": boardText}))
 
 	records := "/api/collections/therapy_sessions/records"
-	for _, path := range []string{records, records + "/" + s.GroupA, records + "?fields=id,whiteboard"} {
+	paths := []string{records, records + "/" + s.GroupA, records + "?fields=id,whiteboard",
+		"/api/collections/users/records?expand=" + url.QueryEscape("therapy_sessions_via_participants,therapy_sessions_via_therapists")}
+	for _, path := range paths {
 		answer := r.mustCall(200, http.MethodGet, path, s.Bob.Token, "")
 		if strings.Contains(answer, boardText) || strings.Contains(answer, `"whiteboard"`) {
 			t.Errorf("GET %s shows the whiteboard to a member: %s", path, answer)
+		}
+		if !strings.Contains(answer, s.GroupA) {
+			t.Errorf("GET %s does not show Group A at all, so it proves nothing: %s", path, answer)
 		}
 	}
 	for _, query := range []string{"?filter=" + url.QueryEscape(`whiteboard~"breathe"`), "?sort=whiteboard"} {

@@ -46,6 +46,9 @@ type actionItem struct {
 	Target           int
 	Icon             string
 	Remove           bool
+	// TypingRecorded is true when the item carried time_to_complete or
+	// character_history, even as 0 or "".
+	TypingRecorded bool
 }
 
 // storedType is the action type the item creates.
@@ -165,8 +168,9 @@ func parseActionItem(raw json.RawMessage) (*actionItem, validation.Errors) {
 	decode("type", &item.Type, "Must be a string.")
 	item.HasBody = decode("body", &item.Body, "Must be a string.")
 	decode("recipients", &item.Recipients, "Must be an array of user ids.")
-	decode("time_to_complete", &item.TimeToComplete, "Must be a number of seconds.")
-	decode("character_history", &item.CharacterHistory, "Must be a string.")
+	hasTime := decode("time_to_complete", &item.TimeToComplete, "Must be a number of seconds.")
+	hasHistory := decode("character_history", &item.CharacterHistory, "Must be a string.")
+	item.TypingRecorded = hasTime || hasHistory
 	decode("icon", &item.Icon, "Must be a string.")
 	decode("remove", &item.Remove, "Must be true or false.")
 

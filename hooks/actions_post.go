@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hearth-research/hearth/internal/keystrokes"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 )
 
 // handlePostActions is POST /api/therapy-sessions/{id}/actions: a JSON array
@@ -26,6 +28,12 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 	}
 
 	raw, err := io.ReadAll(e.Request.Body)
+	// PocketBase's body limit stops the read with its own 413 error, which
+	// passes through.
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
 	if err != nil {
 		return e.BadRequestError("Failed to read the request body.", err)
 	}
@@ -104,6 +112,7 @@ func (saver *itemSaver) newMessage(index int, item *actionItem) (*core.Record, e
 	if len(recipients) > 0 {
 		message.Set("visible_to", appendUnique(recipients, saver.member.user.Id))
 	}
+	message.Set("typing_recorded", item.TypingRecorded)
 	message.Set("time_to_complete", item.TimeToComplete)
 	message.Set("character_history", item.CharacterHistory)
 	replayed, err := keystrokes.Replay(item.CharacterHistory)

@@ -13,7 +13,7 @@ import (
 
 // staffOnly are field names and values no member may ever receive.
 var staffOnly = []string{"character_history", "time_to_complete", "original_body", "visible_to",
-	"history_replays", "phone", "last_name", "+1650253", "Anders", "Brown", "Lee"}
+	"history_replays", "typing_recorded", "phone", "last_name", "+1650253", "Anders", "Brown", "Lee"}
 
 func TestPrivateMessagesReachOnlyTheirAudience(t *testing.T) {
 	r := newRoomTestApp(t)

@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -34,21 +35,39 @@ type roomWriter struct {
 // When app is already a transaction, fn joins it and the after-commit work
 // runs when fn returns, before the outer transaction commits.
 func (s *roomService) change(app core.App, roomID string, fn func(w *roomWriter) error) error {
-	unlock := s.lock(roomID)
-	defer unlock()
-	s.changing.Store(roomID, true)
-	defer s.changing.Delete(roomID)
+	return s.changeRooms(app, []string{roomID}, func(writers []*roomWriter) error {
+		return fn(writers[0])
+	})
+}
 
-	var writer *roomWriter
+// changeRooms is change for work that spans several distinct rooms in one
+// transaction, such as leaving one room to enter another. fn gets one writer
+// per room, in the order of roomIDs, and their after-commit work runs in that
+// order. The locks are taken in id order, so that two such changes that
+// share rooms cannot deadlock.
+func (s *roomService) changeRooms(app core.App, roomIDs []string, fn func(writers []*roomWriter) error) error {
+	for _, roomID := range slices.Sorted(slices.Values(roomIDs)) {
+		unlock := s.lock(roomID)
+		defer unlock()
+		s.changing.Store(roomID, true)
+		defer s.changing.Delete(roomID)
+	}
+
+	var writers []*roomWriter
 	err := app.RunInTransaction(func(tx core.App) error {
-		writer = &roomWriter{tx: tx, roomID: roomID, rooms: s}
-		return fn(writer)
+		writers = make([]*roomWriter, len(roomIDs))
+		for i, roomID := range roomIDs {
+			writers[i] = &roomWriter{tx: tx, roomID: roomID, rooms: s}
+		}
+		return fn(writers)
 	})
 	if err != nil {
 		return err
 	}
-	for _, work := range writer.afterCommit {
-		work()
+	for _, writer := range writers {
+		for _, work := range writer.afterCommit {
+			work()
+		}
 	}
 	return nil
 }

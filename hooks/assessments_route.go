@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
 	"net/http"
 	"slices"
 
@@ -38,11 +40,16 @@ type participantAssessment struct {
 // handleSessionAssessments lists a session's assessments with responses.
 // Participants see only their own; therapists of the session see every
 // participant's, or one with ?participant=ID, but never the survey links,
-// since a link opens that participant's survey as them.
+// since a link opens that participant's survey as them. An unknown session
+// gets the same 403 as one the caller does not belong to, so that session
+// ids cannot be probed.
 func (h *Hearth) handleSessionAssessments(e *core.RequestEvent) error {
 	session, err := e.App.FindRecordById("therapy_sessions", e.Request.PathValue("id"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotMember(e)
+	}
 	if err != nil {
-		return e.NotFoundError("Therapy session not found.", err)
+		return e.InternalServerError("Failed to load the therapy session.", err)
 	}
 	participants := session.GetStringSlice("participants")
 	isTherapist := slices.Contains(session.GetStringSlice("therapists"), e.Auth.Id)
@@ -62,7 +69,7 @@ func (h *Hearth) handleSessionAssessments(e *core.RequestEvent) error {
 	case isParticipant:
 		return e.ForbiddenError("You can only see your own assessments.", nil)
 	default:
-		return e.ForbiddenError("You are not a member of this therapy session.", nil)
+		return errNotMember(e)
 	}
 
 	page, err := buildSessionAssessments(e.App, session.Id, visibleParticipants, e.Auth)

@@ -78,7 +78,7 @@ func TestSessionAssessmentsAccess(t *testing.T) {
 			URL:             base,
 			Headers:         study.Carol.Header(),
 			ExpectedStatus:  http.StatusForbidden,
-			ExpectedContent: []string{"not a member"},
+			ExpectedContent: []string{`{"data":{},"message":"You are not a member of this therapy session.","status":403}`},
 			TestAppFactory:  seededApp,
 		},
 		{
@@ -91,12 +91,14 @@ func TestSessionAssessmentsAccess(t *testing.T) {
 			TestAppFactory:  seededApp,
 		},
 		{
+			// The same answer as for a session the caller does not belong
+			// to, so that session ids cannot be probed.
 			Name:            "unknown session",
 			Method:          http.MethodGet,
 			URL:             "/api/therapy-sessions/nosuchsession00/assessments",
 			Headers:         study.Alice.Header(),
-			ExpectedStatus:  http.StatusNotFound,
-			ExpectedContent: []string{"not found"},
+			ExpectedStatus:  http.StatusForbidden,
+			ExpectedContent: []string{`{"data":{},"message":"You are not a member of this therapy session.","status":403}`},
 			TestAppFactory:  seededApp,
 		},
 		{

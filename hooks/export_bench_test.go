@@ -136,7 +136,7 @@ func insertBenchActions(b testing.TB, app core.App, sessionID string, count int,
 				"therapy_session": sessionID, "seq": i + 1, "type": "message",
 				"user": user, "alias": "P" + user[:3], "body": body, "recipients": "[]",
 				"client_id": fmt.Sprintf("bench-%s-%d", sessionID, i), "client_ts": created, "created": created,
-				"time_to_complete": 7.5, "character_history": history, "history_replays": true,
+				"typing_recorded": true, "time_to_complete": 7.5, "character_history": history, "history_replays": true,
 			}).Execute()
 			if err != nil {
 				return err

@@ -42,7 +42,9 @@ func expectedActions(t testing.TB, app core.App, sessionIDs ...string) [][]any {
 				ids := r.GetStringSlice("recipients")
 				row[5], row[6] = anySlice(ids), anySlice(aliasesOf(t, app, ids))
 				row[12] = r.GetBool("deleted")
-				row[17], row[18], row[19] = r.GetFloat("time_to_complete"), r.GetString("character_history"), r.GetBool("history_replays")
+				if r.GetBool("typing_recorded") {
+					row[17], row[18], row[19] = r.GetFloat("time_to_complete"), r.GetString("character_history"), r.GetBool("history_replays")
+				}
 			}
 			if message || kind == "notice" || kind == "whiteboard" {
 				row[11] = r.GetString("body")

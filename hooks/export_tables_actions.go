@@ -29,9 +29,9 @@ var actionsSource = exportSource{
 		{Name: "client_id", Kind: export.Text, Description: "Id the sending client gave the action (unique per user); null for actions the server created."},
 		{Name: "client_ts", Kind: export.Time, Description: "The sending device's clock when the action was created; it may be wrong or in another time zone than the server."},
 		{Name: "timestamp", Kind: export.Time, Description: "Server time when the action was saved."},
-		{Name: "time_to_complete", Kind: export.Number, Description: "Messages only: seconds from the first keystroke to sending, as measured by the client."},
-		{Name: "character_history", Kind: export.Text, Description: "Messages only: every keystroke that wrote the message, in the keystroke history grammar described below."},
-		{Name: "history_replays", Kind: export.Bool, Description: "Messages only: true when replaying character_history rebuilds the body exactly."},
+		{Name: "time_to_complete", Kind: export.Number, Description: "Messages only: seconds from the first keystroke to sending, as measured by the client. Null when the message was posted without keystroke data (see below)."},
+		{Name: "character_history", Kind: export.Text, Description: "Messages only: every keystroke that wrote the message, in the keystroke history grammar described below. Null when the message was posted without keystroke data."},
+		{Name: "history_replays", Kind: export.Bool, Description: "Messages only: true when replaying character_history rebuilds the body exactly. Null when the message was posted without keystroke data."},
 	}},
 	// The recipient aliases are looked up in one subquery per row, so the
 	// export never holds a map of all users.
@@ -39,23 +39,23 @@ var actionsSource = exportSource{
 		"(SELECT json_group_array(COALESCE(u.alias, '') ORDER BY j.key) " +
 		"FROM json_each(" + validJSONArray("a.recipients") + ") j LEFT JOIN users u ON u.id = j.value), " +
 		"a.target, a.icon, a.remove, a.sender, a.body, a.deleted, a.original_body, a.client_id, a.client_ts, " +
-		"a.created, a.time_to_complete, a.character_history, a.history_replays " +
+		"a.created, a.typing_recorded, a.time_to_complete, a.character_history, a.history_replays " +
 		"FROM actions a WHERE a.therapy_session = {:session} ORDER BY a.seq",
 	scan: scanAction,
 }
 
 func scanAction(rows *dbx.Rows, sessionID string, values []any) error {
 	var (
-		seq, target                                    sql.NullInt64
-		actionType, userID, alias, recipients, aliases sql.NullString
-		icon, sender, body, originalBody, clientID     sql.NullString
-		clientTimestamp, created, characterHistory     sql.NullString
-		remove, deleted, historyReplays                bool
-		timeToComplete                                 sql.NullFloat64
+		seq, target                                     sql.NullInt64
+		actionType, userID, alias, recipients, aliases  sql.NullString
+		icon, sender, body, originalBody, clientID      sql.NullString
+		clientTimestamp, created, characterHistory      sql.NullString
+		remove, deleted, typingRecorded, historyReplays bool
+		timeToComplete                                  sql.NullFloat64
 	)
 	err := rows.Scan(&seq, &actionType, &userID, &alias, &recipients, &aliases,
 		&target, &icon, &remove, &sender, &body, &deleted, &originalBody, &clientID, &clientTimestamp,
-		&created, &timeToComplete, &characterHistory, &historyReplays)
+		&created, &typingRecorded, &timeToComplete, &characterHistory, &historyReplays)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,11 @@ func scanAction(rows *dbx.Rows, sessionID string, values []any) error {
 			return err
 		}
 		values[11], values[12], values[13] = body.String, deleted, optionalText(originalBody)
-		values[17], values[18], values[19] = timeToComplete.Float64, characterHistory.String, historyReplays
+		// A message posted without keystroke data stores 0 and "", which
+		// must stay null here rather than read as measured values.
+		if typingRecorded {
+			values[17], values[18], values[19] = timeToComplete.Float64, characterHistory.String, historyReplays
+		}
 	case "notice", "whiteboard":
 		values[11] = body.String
 	case "reaction":

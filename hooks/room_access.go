@@ -74,6 +74,16 @@ func (m *roomMember) removed() bool {
 	return !m.therapist && slices.Contains(m.session.GetStringSlice("removed_participants"), m.user.Id)
 }
 
+// followsLive reports whether the caller may follow the live session (its
+// whiteboard, who is present, the last action id): its therapists, and the
+// participants inside it whom it still admits.
+func (m *roomMember) followsLive() bool {
+	if m.therapist {
+		return true
+	}
+	return m.inside() && !m.removed() && m.session.GetString("status") == statusOpen
+}
+
 func (m *roomMember) viewer() viewer {
 	return viewer{userID: m.user.Id, therapist: m.therapist}
 }

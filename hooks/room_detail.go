@@ -9,21 +9,24 @@ import (
 // memberView is a person of the session as other members see them: never
 // their phone or last name.
 type memberView struct {
-	ID      string `json:"id"`
-	Alias   string `json:"alias"`
-	Role    string `json:"role"`
-	Present bool   `json:"present"`
+	ID    string `json:"id"`
+	Alias string `json:"alias"`
+	Role  string `json:"role"`
+	// Present is nil for callers who may not follow the live session.
+	Present *bool `json:"present,omitempty"`
 }
 
 // sessionDetail is the response body of GET /api/therapy-sessions/{id}.
 type sessionDetail struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	Description  string       `json:"description"`
-	StartsAt     *string      `json:"starts_at"`
-	EndsAt       *string      `json:"ends_at"`
-	Status       string       `json:"status"`
-	Whiteboard   string       `json:"whiteboard"`
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	StartsAt    *string `json:"starts_at"`
+	EndsAt      *string `json:"ends_at"`
+	Status      string  `json:"status"`
+	// Whiteboard, the members' Present flags and MaxID are the live state
+	// of the session. They are nil for callers who may not follow it.
+	Whiteboard   *string      `json:"whiteboard,omitempty"`
 	Therapists   []memberView `json:"therapists"`
 	Participants []memberView `json:"participants"`
 	// Removed lists the participants a therapist removed; only therapists
@@ -34,7 +37,7 @@ type sessionDetail struct {
 	// Role is the caller's role in this session.
 	Role string `json:"role"`
 	// MaxID is the id of the session's last action.
-	MaxID int `json:"max_id"`
+	MaxID *int `json:"max_id,omitempty"`
 }
 
 // handleDetail is GET /api/therapy-sessions/{id}, for members only.
@@ -56,15 +59,6 @@ func (s *roomService) respondDetail(e *core.RequestEvent, roomID string) error {
 
 func buildSessionDetail(app core.App, member *roomMember) (*sessionDetail, error) {
 	session := member.session
-	present, err := presentUsers(app, session.Id)
-	if err != nil {
-		return nil, err
-	}
-	last, err := maxSeq(app, session.Id)
-	if err != nil {
-		return nil, err
-	}
-
 	detail := &sessionDetail{
 		ID:          session.Id,
 		Name:        session.GetString("name"),
@@ -72,10 +66,8 @@ func buildSessionDetail(app core.App, member *roomMember) (*sessionDetail, error
 		StartsAt:    formatDate(session.GetString("starts_at")),
 		EndsAt:      formatDate(session.GetString("ends_at")),
 		Status:      session.GetString("status"),
-		Whiteboard:  session.GetString("whiteboard"),
 		Inside:      member.inside(),
 		Role:        "participant",
-		MaxID:       last,
 	}
 	if member.therapist {
 		detail.Role = "therapist"
@@ -83,6 +75,23 @@ func buildSessionDetail(app core.App, member *roomMember) (*sessionDetail, error
 		detail.Removed = &removed
 	}
 
+	// present stays nil for callers who may not follow the session, and
+	// memberViews then leaves out every Present flag.
+	var present map[string]bool
+	if member.followsLive() {
+		var err error
+		if present, err = presentUsers(app, session.Id); err != nil {
+			return nil, err
+		}
+		last, err := maxSeq(app, session.Id)
+		if err != nil {
+			return nil, err
+		}
+		whiteboard := session.GetString("whiteboard")
+		detail.Whiteboard, detail.MaxID = &whiteboard, &last
+	}
+
+	var err error
 	if detail.Therapists, err = memberViews(app, session.GetStringSlice("therapists"), "therapist", present); err != nil {
 		return nil, err
 	}
@@ -108,7 +117,12 @@ func memberViews(app core.App, ids []string, role string, present map[string]boo
 		if user == nil {
 			continue
 		}
-		views = append(views, memberView{ID: id, Alias: user.GetString("alias"), Role: role, Present: present[id]})
+		view := memberView{ID: id, Alias: user.GetString("alias"), Role: role}
+		if present != nil {
+			isPresent := present[id]
+			view.Present = &isPresent
+		}
+		views = append(views, view)
 	}
 	return views, nil
 }

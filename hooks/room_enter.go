@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -8,8 +9,9 @@ import (
 )
 
 // handleEnter is POST /api/therapy-sessions/{id}/enter. Entering a session
-// the caller is already inside changes nothing; entering while inside
-// another session leaves that one first.
+// the caller is already inside changes nothing. Entering while inside
+// another session leaves that one in the same transaction, and only once
+// every entry condition holds, so a refused enter changes nothing.
 func (s *roomService) handleEnter(e *core.RequestEvent) error {
 	roomID := e.Request.PathValue("id")
 
@@ -18,32 +20,74 @@ func (s *roomService) handleEnter(e *core.RequestEvent) error {
 		return err
 	}
 
-	if current := member.signIn.GetString("therapy_session"); current != "" && current != roomID {
-		err := s.change(e.App, current, func(w *roomWriter) error {
-			return w.endPresence(member.signIn, member.user, presenceEnd{reason: reasonLeft, leftNotice: true})
-		})
-		if err != nil {
-			return apiError(e, err)
+	// The session to leave is read before any room lock is held, so another
+	// request of the same sign-in session may move it in the meantime. The
+	// transaction then stops and names the new one, and entering starts again.
+	current := member.signIn.GetString("therapy_session")
+	for attempt := 1; ; attempt++ {
+		err = s.enter(e, roomID, current)
+		var moved *signInMovedError
+		if !errors.As(err, &moved) {
+			break
 		}
+		if attempt == maxEnterAttempts {
+			return e.Error(409, "Your sign-in moved to another therapy session at the same time. Please try again.", nil)
+		}
+		current = moved.current
 	}
+	if err != nil {
+		return apiError(e, err)
+	}
+	return s.respondDetail(e, roomID)
+}
 
-	err = s.change(e.App, roomID, func(w *roomWriter) error {
-		member, err := loadMember(e, w.tx, roomID)
+// maxEnterAttempts bounds how often handleEnter starts again when the
+// sign-in session's current therapy session changes under it.
+const maxEnterAttempts = 3
+
+// signInMovedError stops an enter whose sign-in session is no longer in the
+// therapy session the enter was about to leave.
+type signInMovedError struct {
+	current string
+}
+
+func (err *signInMovedError) Error() string {
+	return fmt.Sprintf("the sign-in session moved to therapy session %q", err.current)
+}
+
+// enter puts the caller's sign-in session inside roomID, leaving current
+// first when it names another room. Both rooms change in one transaction,
+// after every check has passed.
+func (s *roomService) enter(e *core.RequestEvent, roomID, current string) error {
+	rooms := []string{roomID}
+	if current != "" && current != roomID {
+		rooms = []string{current, roomID}
+	}
+	return s.changeRooms(e.App, rooms, func(writers []*roomWriter) error {
+		entering := writers[len(writers)-1]
+		member, err := loadMember(e, entering.tx, roomID)
 		if err != nil {
 			return err
 		}
-		if err := checkMayEnter(e, w.tx, member); err != nil {
+		if err := checkMayEnter(e, entering.tx, member); err != nil {
 			return err
 		}
 		if member.inside() {
 			return nil
 		}
-		return w.startPresence(member.signIn, member.user)
+		if now := member.signIn.GetString("therapy_session"); now != current {
+			return &signInMovedError{current: now}
+		}
+
+		if len(writers) == 2 {
+			leaving := writers[0]
+			err := leaving.endPresence(member.signIn, member.user, presenceEnd{reason: reasonLeft, leftNotice: true})
+			if err != nil {
+				return err
+			}
+		}
+		return entering.startPresence(member.signIn, member.user)
 	})
-	if err != nil {
-		return apiError(e, err)
-	}
-	return s.respondDetail(e, roomID)
 }
 
 // checkMayEnter returns a 403 error for a removed participant and 409 for a session

@@ -166,6 +166,7 @@ func TestGroupConversation(t *testing.T) {
 	bob.setOffline(false)
 	bob.navigate(s.URL + "/?reopened#/room/" + study.GroupA)
 	bob.waitText("connection-status", "Connected")
+	bob.waitText("#whiteboard", "Breathe in for 4, out for 6.")
 	for _, p := range []*person{alice, bob, therapist} {
 		p.waitUntil(fmt.Sprintf(`[...document.querySelectorAll("#messages li.msg[data-id] .body")].some((b) => b.textContent === %s)`, jsString(stored)))
 	}

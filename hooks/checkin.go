@@ -1,7 +1,9 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -22,9 +24,14 @@ const maxCheckInAnswer = 200
 // answer. Only the participant and the session's therapists can read it,
 // through the assessments route.
 func (h *Hearth) handleCheckIn(e *core.RequestEvent) error {
+	// An unknown session gets the same 403 as one the caller does not belong
+	// to, so that session ids cannot be probed.
 	session, err := e.App.FindRecordById("therapy_sessions", e.Request.PathValue("id"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotMember(e)
+	}
 	if err != nil {
-		return e.NotFoundError("Therapy session not found.", err)
+		return e.InternalServerError("Failed to load the therapy session.", err)
 	}
 	if !slices.Contains(session.GetStringSlice("participants"), e.Auth.Id) {
 		return e.ForbiddenError("Only participants of this therapy session can check in.", nil)

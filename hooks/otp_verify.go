@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
@@ -20,17 +21,15 @@ const maxCodeTries = 5
 // ones. A try is reserved before the code is checked, so parallel guesses
 // cannot get past the cap either.
 func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
-	if e.Request.Method != http.MethodPost || !isAuthWithOTPPath(e.Request.URL.Path) {
+	if e.Request.Method != http.MethodPost || !isUsersAuthWithOTPPath(e.App, e.Request.URL.Path) {
 		return e.Next()
 	}
-	info, err := e.RequestInfo()
-	if err != nil {
+	form := &codeCheckForm{}
+	if err := form.bind(e); err != nil || !form.valid() {
+		// PocketBase's handler rejects the body before looking anything up.
 		return e.Next()
 	}
-	otpID, _ := info.Body["otpId"].(string)
-	if otpID == "" {
-		return e.Next()
-	}
+	otpID := form.OTPID
 
 	reserved, err := changeCodeTries(e.App, otpID, +1)
 	switch {
@@ -106,7 +105,50 @@ func deleteOTP(app core.App, otpID string) {
 	}
 }
 
-func isAuthWithOTPPath(path string) bool {
-	path = strings.TrimSuffix(path, "/")
-	return path == "/api/collections/users/auth-with-otp" || path == "/api/collections/_pb_users_auth_/auth-with-otp"
+// isUsersAuthWithOTPPath reports whether path is PocketBase's auth-with-otp
+// route for the users collection. PocketBase finds the collection by id or
+// by name in any letter case, so all of those spellings must be caught.
+func isUsersAuthWithOTPPath(app core.App, path string) bool {
+	rest, ok := strings.CutPrefix(path, "/api/collections/")
+	if !ok {
+		return false
+	}
+	name, ok := strings.CutSuffix(rest, "/auth-with-otp")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return false
+	}
+	collection, err := app.FindCachedCollectionByNameOrId(name)
+	return err == nil && collection.Name == "users"
+}
+
+// -------------------------------------------------------------------
+
+// codeCheckForm is the body of auth-with-otp, with the same tags and rules
+// as PocketBase's own form. This middleware thus reads the same otpId as
+// the handler after it, whatever the content type, the letter case of the
+// JSON keys or repeated form fields.
+type codeCheckForm struct {
+	OTPID    string `form:"otpId" json:"otpId"`
+	Password string `form:"password" json:"password"`
+}
+
+// bind reads the body as PocketBase's handler will. BindBody rewinds the
+// body only after a JSON value it could decode. Rewinding it after a failed
+// decode too makes the handler read the same bytes and fail the same way,
+// rather than go on from where this decode stopped.
+func (form *codeCheckForm) bind(e *core.RequestEvent) error {
+	err := e.BindBody(form)
+	if body, ok := e.Request.Body.(router.Rereader); ok {
+		body.Reread()
+	}
+	return err
+}
+
+// valid reports whether PocketBase's handler accepts the form and goes on
+// to look the otpId up.
+func (form *codeCheckForm) valid() bool {
+	return validation.ValidateStruct(form,
+		validation.Field(&form.OTPID, validation.Required, validation.Length(1, 255)),
+		validation.Field(&form.Password, validation.Required, validation.Length(1, 71)),
+	) == nil
 }

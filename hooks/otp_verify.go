@@ -35,15 +35,18 @@ func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Not an id handed out by /api/otp/request, so PocketBase rejects it.
+		h.matchCodeCheckWork(e.App, otpID, form.Password)
 		return e.Next()
 	case err != nil:
 		return e.InternalServerError("Failed to check the code.", err)
 	case !reserved:
 		deleteOTP(e.App, otpID)
-		// The same response as for a wrong or expired code, on purpose.
+		// The same work and response as for a wrong or expired code, on purpose.
+		h.signInState().dummyHash.compare(e.App, form.Password)
 		return e.BadRequestError("Invalid or expired OTP", errors.New("too many wrong codes"))
 	}
 
+	h.matchCodeCheckWork(e.App, otpID, form.Password)
 	err = e.Next()
 	var apiErr *router.ApiError
 	if err == nil || !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest {

@@ -17,6 +17,8 @@ type codeFlow struct {
 	*testServer
 	fake  *hearthtest.FakeTwilio
 	alice hearthtest.Person
+	// clients counts the client addresses handed out by tryWrongCode.
+	clients int
 }
 
 func newCodeFlow(t *testing.T) *codeFlow {

@@ -17,6 +17,9 @@ type signInState struct {
 	sender sms.Sender
 	// deliveries counts code deliveries still running in the background.
 	deliveries sync.WaitGroup
+	// dummyHash replaces the stored code when a code is checked against an
+	// otpId with no live code behind it.
+	dummyHash dummyCodeHash
 }
 
 // bindSignIn binds sign-in by SMS code: the code request route, the limits
@@ -34,6 +37,10 @@ func (h *Hearth) bindSignIn() {
 	h.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if usingConsole {
 			warnConsoleSender(se.App)
+		}
+		// Hashed now, so the first wrong code does not take twice as long.
+		if _, err := h.signInState().dummyHash.get(se.App); err != nil {
+			return fmt.Errorf("prepare the dummy code hash: %w", err)
 		}
 		se.Router.POST("/api/otp/request", h.requestOTP)
 		se.Router.GET("/api/me", h.me)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -15,11 +16,12 @@ import (
 // the last wrong one the code is deleted and the person requests a new one.
 const maxCodeTries = 5
 
-// limitCodeChecks counts the tries against each otpId that
-// POST /api/otp/request handed out, around PocketBase's own
-// auth-with-otp handler, and deletes the code after maxCodeTries wrong
-// ones. A try is reserved before the code is checked, so parallel guesses
-// cannot get past the cap either.
+// limitCodeChecks runs in front of PocketBase's own auth-with-otp handler.
+// It applies the limit of maxCodeChecks per phone and client address to
+// every otpId. It also counts the tries against each otpId that
+// POST /api/otp/request handed out, and deletes the code after
+// maxCodeTries wrong ones. A try is reserved before the code is checked,
+// so parallel guesses cannot get past the cap either.
 func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
 	if e.Request.Method != http.MethodPost || !isUsersAuthWithOTPPath(e.App, e.Request.URL.Path) {
 		return e.Next()
@@ -30,6 +32,17 @@ func (h *Hearth) limitCodeChecks(e *core.RequestEvent) error {
 		return e.Next()
 	}
 	otpID := form.OTPID
+
+	attempt, allowed, err := h.beginCodeCheck(e, otpID)
+	if err != nil {
+		return e.InternalServerError("Failed to check the code.", err)
+	}
+	if !allowed {
+		return e.TooManyRequestsError(tooManyCodeChecks, nil)
+	}
+	// Ended only once PocketBase has responded, so that the attempt counts
+	// until a full window after PocketBase counted it.
+	defer func() { attempt.End(time.Now()) }()
 
 	reserved, err := changeCodeTries(e.App, otpID, +1)
 	switch {

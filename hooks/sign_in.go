@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/hearth-research/hearth/internal/attemptlimit"
 	"github.com/hearth-research/hearth/internal/sms"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -20,6 +21,8 @@ type signInState struct {
 	// dummyHash replaces the stored code when a code is checked against an
 	// otpId with no live code behind it.
 	dummyHash dummyCodeHash
+	// codeChecks limits code checks per phone and client address.
+	codeChecks *attemptlimit.Limiter
 }
 
 // bindSignIn binds sign-in by SMS code: the code request route, the limits
@@ -27,7 +30,10 @@ type signInState struct {
 // ends idle sessions.
 func (h *Hearth) bindSignIn() {
 	sender, usingConsole := h.chooseSender()
-	h.app.Store().Set(signInStateKey, &signInState{sender: sender})
+	h.app.Store().Set(signInStateKey, &signInState{
+		sender:     sender,
+		codeChecks: attemptlimit.New(maxCodeChecks, codeCheckWindow),
+	})
 
 	// Codes are only ever sent by SMS through POST /api/otp/request.
 	h.app.OnRecordRequestOTPRequest("users").BindFunc(func(e *core.RecordCreateOTPRequestEvent) error {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/hearth-research/hearth/internal/phone"
@@ -79,6 +81,11 @@ func (form *otpRequestForm) validate(phones *phone.Parser) (string, error) {
 
 	e164, err := phones.Parse(form.Phone)
 	switch {
+	case !isUTF8Text(form.Phone):
+		errs["phone"] = validation.NewError("validation_invalid_utf8", "The phone number must be valid UTF-8 text.")
+	case hasControlCharacter(strings.TrimSpace(form.Phone)):
+		errs["phone"] = validation.NewError("validation_invalid_characters",
+			"The phone number must not contain control characters such as tabs or line breaks.")
 	case form.Phone == "":
 		errs["phone"] = validation.NewError("validation_required", "Enter your phone number.")
 	case errors.Is(err, phone.ErrCountryNotAllowed):
@@ -89,15 +96,36 @@ func (form *otpRequestForm) validate(phones *phone.Parser) (string, error) {
 			"Enter a valid phone number, e.g. +1 201 555 0123.")
 	}
 
-	if err := validation.Validate(strings.TrimSpace(form.LastName),
-		validation.Required.Error("Enter your last name."),
-		validation.RuneLength(1, 100).Error("The last name can be at most 100 characters long."),
-	); err != nil {
-		errs["last_name"] = err
+	lastName := strings.TrimSpace(form.LastName)
+	switch {
+	case !isUTF8Text(lastName):
+		errs["last_name"] = validation.NewError("validation_invalid_utf8", "The last name must be valid UTF-8 text.")
+	case hasControlCharacter(lastName):
+		errs["last_name"] = validation.NewError("validation_invalid_characters",
+			"The last name must not contain control characters such as tabs or line breaks.")
+	default:
+		if err := validation.Validate(lastName,
+			validation.Required.Error("Enter your last name."),
+			validation.RuneLength(1, 100).Error("The last name can be at most 100 characters long."),
+		); err != nil {
+			errs["last_name"] = err
+		}
 	}
 
 	if len(errs) > 0 {
 		return "", errs
 	}
 	return e164, nil
+}
+
+// isUTF8Text reports whether text is valid UTF-8 without U+FFFD. JSON
+// decoding turns invalid UTF-8 and unpaired surrogate escapes into U+FFFD,
+// which no phone number or name contains, so finding it means the client
+// sent text that was not valid.
+func isUTF8Text(text string) bool {
+	return utf8.ValidString(text) && !strings.ContainsRune(text, utf8.RuneError)
+}
+
+func hasControlCharacter(text string) bool {
+	return strings.IndexFunc(text, unicode.IsControl) >= 0
 }

@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ type codeFlow struct {
 	*testServer
 	fake  *hearthtest.FakeTwilio
 	alice hearthtest.Person
+	// clients counts the client addresses handed out by tryWrongCode.
+	clients int
 }
 
 func newCodeFlow(t *testing.T) *codeFlow {
@@ -117,12 +120,20 @@ func TestCodeWrongThenRight(t *testing.T) {
 			}
 		}
 
-		want := http.StatusOK
-		if wrongTries >= 5 {
-			want = http.StatusBadRequest
-		}
-		if status := flow.signInWithCode(otpID, code).StatusCode; status != want {
-			t.Errorf("%d wrong tries, then the right code: got status %d, want %d", wrongTries, status, want)
+		if wrongTries < 5 {
+			if status := flow.signInWithCode(otpID, code).StatusCode; status != http.StatusOK {
+				t.Errorf("%d wrong tries, then the right code: got status %d, want 200", wrongTries, status)
+			}
+		} else {
+			// The same client is over the limit per phone and client; another
+			// one finds the code deleted.
+			if status := flow.signInWithCode(otpID, code).StatusCode; status != http.StatusTooManyRequests {
+				t.Errorf("%d wrong tries, then the right code: got status %d, want 429", wrongTries, status)
+			}
+			elsewhere := flow.doFrom("127.0.0.2:40000", http.MethodPost, "/api/collections/users/auth-with-otp", jsonCodeBody(otpID, code), nil)
+			if elsewhere.StatusCode != http.StatusBadRequest {
+				t.Errorf("%d wrong tries, then the right code from another client: got status %d, want 400", wrongTries, elsewhere.StatusCode)
+			}
 		}
 		if _, err := flow.app.FindOTPById(otpID); err == nil {
 			t.Errorf("%d wrong tries: the code still exists", wrongTries)
@@ -130,6 +141,8 @@ func TestCodeWrongThenRight(t *testing.T) {
 	}
 }
 
+// TestCodeParallelGuessesCapped sends each guess from its own client
+// address, so that only the cap per code stops them.
 func TestCodeParallelGuessesCapped(t *testing.T) {
 	flow := newCodeFlow(t)
 	otpID, code := flow.requestAliceCode(t)
@@ -139,7 +152,8 @@ func TestCodeParallelGuessesCapped(t *testing.T) {
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			flow.signInWithCode(otpID, wrongCode(code))
+			flow.doFrom(fmt.Sprintf("127.0.4.%d:40000", i+1), http.MethodPost,
+				"/api/collections/users/auth-with-otp", jsonCodeBody(otpID, wrongCode(code)), nil)
 		}()
 	}
 	done.Wait()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/hearth-research/hearth/internal/attemptlimit"
 	"github.com/hearth-research/hearth/internal/sms"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -17,6 +18,11 @@ type signInState struct {
 	sender sms.Sender
 	// deliveries counts code deliveries still running in the background.
 	deliveries sync.WaitGroup
+	// dummyHash replaces the stored code when a code is checked against an
+	// otpId with no live code behind it.
+	dummyHash dummyCodeHash
+	// codeChecks limits code checks per phone and client address.
+	codeChecks *attemptlimit.Limiter
 }
 
 // bindSignIn binds sign-in by SMS code: the code request route, the limits
@@ -24,7 +30,10 @@ type signInState struct {
 // ends idle sessions.
 func (h *Hearth) bindSignIn() {
 	sender, usingConsole := h.chooseSender()
-	h.app.Store().Set(signInStateKey, &signInState{sender: sender})
+	h.app.Store().Set(signInStateKey, &signInState{
+		sender:     sender,
+		codeChecks: attemptlimit.New(maxCodeChecks, codeCheckWindow),
+	})
 
 	// Codes are only ever sent by SMS through POST /api/otp/request.
 	h.app.OnRecordRequestOTPRequest("users").BindFunc(func(e *core.RecordCreateOTPRequestEvent) error {
@@ -34,6 +43,10 @@ func (h *Hearth) bindSignIn() {
 	h.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if usingConsole {
 			warnConsoleSender(se.App)
+		}
+		// Hashed now, so the first wrong code does not take twice as long.
+		if _, err := h.signInState().dummyHash.get(se.App); err != nil {
+			return fmt.Errorf("prepare the dummy code hash: %w", err)
 		}
 		se.Router.POST("/api/otp/request", h.requestOTP)
 		se.Router.GET("/api/me", h.me)

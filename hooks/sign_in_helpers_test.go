@@ -71,8 +71,13 @@ func serveApp(t testing.TB, app *tests.TestApp, hearth *hooks.Hearth) *testServe
 
 // do sends one request from the client address 127.0.0.1.
 func (s *testServer) do(method, url, body string, headers map[string]string) *http.Response {
+	return s.doFrom("127.0.0.1:40000", method, url, body, headers)
+}
+
+// doFrom sends one request as if from remoteAddr ("host:port").
+func (s *testServer) doFrom(remoteAddr, method, url, body string, headers map[string]string) *http.Response {
 	request := httptest.NewRequest(method, url, strings.NewReader(body))
-	request.RemoteAddr = "127.0.0.1:40000"
+	request.RemoteAddr = remoteAddr
 	request.Header.Set("Content-Type", "application/json")
 	for name, value := range headers {
 		request.Header.Set(name, value)

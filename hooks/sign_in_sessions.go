@@ -80,7 +80,7 @@ func (h *Hearth) requireLiveSignInSession(e *core.RequestEvent) error {
 		// A client still holding the token of an ended session must be able
 		// to sign in again, because the official SDK sends the stored token
 		// along with every request.
-		if isSignInRequest(e.Request) {
+		if isSignInRequest(e.App, e.Request) {
 			return e.Next()
 		}
 		return err
@@ -123,11 +123,11 @@ func (h *Hearth) liveSignInSession(e *core.RequestEvent) (*core.Record, error) {
 
 // isSignInRequest reports whether r is one of the two sign-in steps,
 // which need no authentication.
-func isSignInRequest(r *http.Request) bool {
+func isSignInRequest(app core.App, r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
-	return strings.TrimSuffix(r.URL.Path, "/") == "/api/otp/request" || isAuthWithOTPPath(r.URL.Path)
+	return strings.TrimSuffix(r.URL.Path, "/") == "/api/otp/request" || isUsersAuthWithOTPPath(app, r.URL.Path)
 }
 
 func (h *Hearth) isIdle(signIn *core.Record, now time.Time) bool {

@@ -67,6 +67,22 @@ func headerSecret(r *http.Request) string {
 	return ""
 }
 
+// hideSecretFromRequestLog removes the secret from the request URL, because
+// PocketBase's request log, which staff read in the admin UI, stores the URL
+// after the handler returns. Both webhook routes call it before anything
+// else, including the JSON route, which does not accept the secret there.
+//
+// NOTE: a request that PocketBase rejects before the handler runs, for
+// example over a rate limit, is logged with the secret still in its URL.
+func hideSecretFromRequestLog(r *http.Request) {
+	query := r.URL.Query()
+	if !query.Has("secret") {
+		return
+	}
+	query.Del("secret")
+	r.URL.RawQuery = query.Encode()
+}
+
 // logWebhookDelivery stores a delivery for staff. A failure is logged and
 // swallowed, because the HTTP response to the sender must not depend on it.
 //

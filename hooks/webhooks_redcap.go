@@ -128,18 +128,6 @@ func findREDCapAssessments(app core.App, participantID, instrument, event string
 	return anyEvent, nil
 }
 
-// hideSecretFromRequestLog removes the secret from the request URL, because
-// PocketBase's request log, which staff read in the admin UI, stores the URL
-// after the handler returns.
-func hideSecretFromRequestLog(r *http.Request) {
-	query := r.URL.Query()
-	if !query.Has("secret") {
-		return
-	}
-	query.Del("secret")
-	r.URL.RawQuery = query.Encode()
-}
-
 func quoteOrNone(value string) string {
 	if value == "" {
 		return "missing"

@@ -30,6 +30,9 @@ const maxClockSkew = 5 * time.Minute
 // field errors.
 func (h *Hearth) handleSurveyWebhook(e *core.RequestEvent) error {
 	delivery := webhookDelivery{Source: "json", ClientIP: h.clientAddress(e)}
+	// A secret sent in the query string by mistake is not accepted, but it
+	// must not reach the request log either.
+	hideSecretFromRequestLog(e.Request)
 	if !h.webhookSecretMatches(headerSecret(e.Request)) {
 		delivery.Outcome = outcomeUnauthorized
 		logWebhookDelivery(e.App, delivery)

@@ -3,6 +3,7 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
 // bindHome binds the home page, the assessment routes, the location
@@ -21,6 +22,11 @@ func (h *Hearth) bindHome() {
 		se.Router.POST("/api/therapy-sessions/{id}/assessments/{assessmentId}/check-in", h.handleCheckIn).Bind(signedIn)
 
 		if h.config.WebhookSecret != "" {
+			se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+				Id:       "hearthHideWebhookSecret",
+				Priority: apis.DefaultActivityLoggerMiddlewarePriority + 1,
+				Func:     hideSecretFromRequestLog,
+			})
 			se.Router.POST("/api/webhooks/redcap", h.handleREDCapWebhook)
 			se.Router.POST("/api/webhooks/survey", h.handleSurveyWebhook)
 		}

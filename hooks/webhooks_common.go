@@ -67,20 +67,32 @@ func headerSecret(r *http.Request) string {
 	return ""
 }
 
-// hideSecretFromRequestLog removes the secret from the request URL, because
-// PocketBase's request log, which staff read in the admin UI, stores the URL
-// after the handler returns. Both webhook routes call it before anything
-// else, including the JSON route, which does not accept the secret there.
-//
-// NOTE: a request that PocketBase rejects before the handler runs, for
-// example over a rate limit, is logged with the secret still in its URL.
-func hideSecretFromRequestLog(r *http.Request) {
-	query := r.URL.Query()
-	if !query.Has("secret") {
-		return
+// webhookQuerySecretKey is the request store key of a secret that arrived
+// in the webhook URL's query string.
+const webhookQuerySecretKey = "hearthWebhookQuerySecret"
+
+// hideSecretFromRequestLog moves a ?secret= out of webhook URLs into the
+// request store, because PocketBase's request log, which staff read in the
+// admin UI, stores the URL. It runs just inside PocketBase's request logger,
+// so that even a request refused before any handler (by the rate limiter,
+// say) is logged without the secret.
+func hideSecretFromRequestLog(e *core.RequestEvent) error {
+	if !strings.HasPrefix(e.Request.URL.Path, "/api/webhooks/") {
+		return e.Next()
 	}
-	query.Del("secret")
-	r.URL.RawQuery = query.Encode()
+	query := e.Request.URL.Query()
+	if query.Has("secret") {
+		e.Set(webhookQuerySecretKey, query.Get("secret"))
+		query.Del("secret")
+		e.Request.URL.RawQuery = query.Encode()
+	}
+	return e.Next()
+}
+
+// querySecret returns the secret that came in the webhook URL, if any.
+func querySecret(e *core.RequestEvent) string {
+	secret, _ := e.Get(webhookQuerySecretKey).(string)
+	return secret
 }
 
 // logWebhookDelivery stores a delivery for staff. A failure is logged and

@@ -23,11 +23,10 @@ func (h *Hearth) handleREDCapWebhook(e *core.RequestEvent) error {
 
 	// REDCap's Data Entry Trigger URL cannot carry headers, so the secret
 	// may come in the query string.
-	secret := e.Request.URL.Query().Get("secret")
+	secret := querySecret(e)
 	if secret == "" {
 		secret = headerSecret(e.Request)
 	}
-	hideSecretFromRequestLog(e.Request)
 	if !h.webhookSecretMatches(secret) {
 		delivery.Outcome = outcomeUnauthorized
 		logWebhookDelivery(e.App, delivery)

@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -69,4 +70,46 @@ func TestWebhookSecretNotLogged(t *testing.T) {
 			},
 		}).Test(t)
 	}
+}
+
+// TestWebhookSecretNotLoggedWhenRateLimited checks a request that PocketBase
+// refuses before any handler runs: its logged URL has no secret either.
+func TestWebhookSecretNotLoggedWhenRateLimited(t *testing.T) {
+	var logged string
+	(&tests.ApiScenario{
+		Name:            "REDCap route over PocketBase's rate limit",
+		Method:          http.MethodPost,
+		URL:             "/api/webhooks/redcap?secret=" + webhookSecret + "&tool=forms",
+		Body:            strings.NewReader("record=R1&instrument=post_session&post_session_complete=2"),
+		Headers:         map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		ExpectedStatus:  http.StatusTooManyRequests,
+		ExpectedContent: []string{`"status":429`},
+		TestAppFactory: func(t testing.TB) *tests.TestApp {
+			app := seededApp(t)
+			app.Settings().RateLimits.Enabled = true
+			app.Settings().RateLimits.Rules = []core.RateLimitRule{{Label: "/api/webhooks/", MaxRequests: 1, Duration: 60}}
+			return app
+		},
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			captureLoggedURL(e, &logged)
+			// Use up the one allowed request before the scenario's own.
+			mux, err := e.Router.BuildMux()
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := httptest.NewRequest(http.MethodPost, "/api/webhooks/redcap",
+				strings.NewReader("record=R1&instrument=post_session&post_session_complete=2"))
+			first.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			first.Header.Set("X-Hearth-Secret", webhookSecret)
+			mux.ServeHTTP(httptest.NewRecorder(), first)
+		},
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			if strings.Contains(logged, webhookSecret) {
+				t.Errorf("logged URL %q contains the secret", logged)
+			}
+			if !strings.Contains(logged, "tool=forms") {
+				t.Errorf("logged URL %q lost the other query parameter", logged)
+			}
+		},
+	}).Test(t)
 }

@@ -30,9 +30,8 @@ const maxClockSkew = 5 * time.Minute
 // field errors.
 func (h *Hearth) handleSurveyWebhook(e *core.RequestEvent) error {
 	delivery := webhookDelivery{Source: "json", ClientIP: h.clientAddress(e)}
-	// A secret sent in the query string by mistake is not accepted, but it
-	// must not reach the request log either.
-	hideSecretFromRequestLog(e.Request)
+	// A secret sent in the query string by mistake is not accepted; the
+	// hideSecretFromRequestLog middleware has kept it out of the request log.
 	if !h.webhookSecretMatches(headerSecret(e.Request)) {
 		delivery.Outcome = outcomeUnauthorized
 		logWebhookDelivery(e.App, delivery)

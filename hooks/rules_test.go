@@ -65,7 +65,6 @@ func TestCollectionRules(t *testing.T) {
 	alice := study.Alice.Header()
 	dave := study.Dave.Header()
 	therapist := study.Therapist.Header()
-	hearthtestSignInID = study.Alice.SignInSessionID
 
 	// Secrets that must never reach a participant or therapist through the
 	// plain collection API.
@@ -131,16 +130,24 @@ func TestCollectionRules(t *testing.T) {
 			therapist, 200, []string{"kitchen-a"}, []string{`"alias":"Alice"`}},
 	}
 
-	// Collections only staff may read through the plain API.
+	// Collections only staff may read through the plain API, each with one
+	// record id that exists in every test app.
+	staffOnly := map[string]string{
+		"actions":          "action00000000a",
+		"sign_in_sessions": study.Alice.SignInSessionID,
+		"attendance":       "attendance0000a",
+		"sms_log":          "smslog00000000a",
+		"otp_requests":     "otprequest0000a",
+	}
 	for _, name := range []string{"actions", "sign_in_sessions", "attendance", "sms_log", "otp_requests"} {
-		for _, who := range []struct {
+		for _, caller := range []struct {
 			label   string
 			headers map[string]string
 			status  int
 		}{{"guest", guest, 403}, {"participant", alice, 403}, {"therapist", therapist, 403}} {
 			scenarios = append(scenarios,
-				scenario{name + " list as " + who.label, "/api/collections/" + name + "/records", who.headers, who.status, nil, nil},
-				scenario{name + " view as " + who.label, "/api/collections/" + name + "/records/" + recordIDFor(name), who.headers, who.status, nil, nil},
+				scenario{name + " list as " + caller.label, "/api/collections/" + name + "/records", caller.headers, caller.status, nil, nil},
+				scenario{name + " view as " + caller.label, "/api/collections/" + name + "/records/" + staffOnly[name], caller.headers, caller.status, nil, nil},
 			)
 		}
 	}
@@ -160,19 +167,6 @@ func TestCollectionRules(t *testing.T) {
 			},
 		}).Test(t)
 	}
-}
-
-// hearthtestSignInID is a sign-in session id that exists in every test app.
-var hearthtestSignInID string
-
-func recordIDFor(collection string) string {
-	return map[string]string{
-		"actions":          "action00000000a",
-		"sign_in_sessions": hearthtestSignInID,
-		"attendance":       "attendance0000a",
-		"sms_log":          "smslog00000000a",
-		"otp_requests":     "otprequest0000a",
-	}[collection]
 }
 
 func TestStaffSeeEverything(t *testing.T) {

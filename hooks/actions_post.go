@@ -50,6 +50,8 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 	var saved []*core.Record
 	var last int
 	err = s.change(e.App, roomID, func(w *roomWriter) error {
+		// A rerun after a lock error starts again from nothing.
+		saved = nil
 		// Membership is read under the room lock, so a removal or close
 		// that committed before this post wins. Only a member inside the
 		// room learns what is wrong with the body.

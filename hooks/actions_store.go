@@ -59,7 +59,7 @@ func (s *roomService) changeRooms(app core.App, roomIDs []string, fn func(writer
 	}
 
 	var writers []*roomWriter
-	err := app.RunInTransaction(func(tx core.App) error {
+	err := runRoomTransaction(app, roomIDs, func(tx core.App) error {
 		writers = make([]*roomWriter, len(roomIDs))
 		for i, roomID := range roomIDs {
 			writers[i] = &roomWriter{tx: tx, roomID: roomID, rooms: s}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/hearth-research/hearth/internal/keystrokes"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -19,12 +20,18 @@ import (
 // including those a retry found already saved.
 func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 	roomID := e.Request.PathValue("id")
-	member, err := loadMember(e, e.App, roomID)
-	if err != nil {
-		return err
-	}
-	if err := member.requireInside(e); err != nil {
-		return err
+	// The request middleware loaded the caller's sign-in session. When it is
+	// not inside this room, the full check runs here and rejects the post
+	// before the body is read. Posts from inside the room are checked once,
+	// in the transaction below.
+	if signIn := SignInSessionFrom(e); signIn == nil || signIn.GetString("therapy_session") != roomID {
+		member, err := loadMember(e, e.App, roomID)
+		if err != nil {
+			return err
+		}
+		if err := member.requireInside(e); err != nil {
+			return err
+		}
 	}
 
 	raw, err := io.ReadAll(e.Request.Body)
@@ -37,29 +44,25 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 	if err != nil {
 		return e.BadRequestError("Failed to read the request body.", err)
 	}
-	items, problems, err := parseActionItems(raw)
-	if err != nil {
-		return e.BadRequestError("The request body must be a JSON array of actions.", err)
-	}
-	switch {
-	case len(items) == 0:
-		return e.BadRequestError("Send at least one action.", nil)
-	case len(items) > maxItemsPerPost:
-		return e.BadRequestError("Send at most 100 actions in one request.", nil)
-	case len(problems) > 0:
-		return e.BadRequestError("Some actions are invalid; nothing was saved.", problems)
-	}
+	items, problems, parseErr := parseActionItems(raw)
 
+	var member *roomMember
 	var saved []*core.Record
 	var last int
 	err = s.change(e.App, roomID, func(w *roomWriter) error {
-		// Read again under the room lock: a removal or close that committed
-		// since the check above must win.
-		member, err := loadMember(e, w.tx, roomID)
+		// A rerun after a lock error starts again from nothing.
+		saved = nil
+		// Membership is read under the room lock, so a removal or close
+		// that committed before this post wins. Only a member inside the
+		// room learns what is wrong with the body.
+		member, err = w.loadMember(e)
 		if err != nil {
 			return err
 		}
 		if err := member.requireInside(e); err != nil {
+			return err
+		}
+		if err := checkBatch(e, items, problems, parseErr); err != nil {
 			return err
 		}
 		saver := &itemSaver{e: e, w: w, member: member}
@@ -86,6 +89,22 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 		MaxID:      last,
 		Actions:    viewsFor(saved, member.viewer()),
 	})
+}
+
+// checkBatch returns the 400 error for a body that parseActionItems
+// refused, that is empty or too long, or that has invalid items.
+func checkBatch(e *core.RequestEvent, items []*actionItem, problems validation.Errors, parseErr error) error {
+	switch {
+	case parseErr != nil:
+		return e.BadRequestError("The request body must be a JSON array of actions.", parseErr)
+	case len(items) == 0:
+		return e.BadRequestError("Send at least one action.", nil)
+	case len(items) > maxItemsPerPost:
+		return e.BadRequestError("Send at most 100 actions in one request.", nil)
+	case len(problems) > 0:
+		return e.BadRequestError("Some actions are invalid; nothing was saved.", problems)
+	}
+	return nil
 }
 
 // newMessage builds the record of a post item.

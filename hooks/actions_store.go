@@ -21,6 +21,11 @@ type roomWriter struct {
 	lastSeq       int
 	lastSeqLoaded bool
 
+	// existing are record ids read in this transaction: the room and its
+	// members, once loadMember has run. validateAction does not look them
+	// up again.
+	existing []string
+
 	// afterCommit runs in order after the commit, still under the room lock:
 	// publishing each new action and ending realtime deliveries.
 	afterCommit []func()
@@ -54,7 +59,7 @@ func (s *roomService) changeRooms(app core.App, roomIDs []string, fn func(writer
 	}
 
 	var writers []*roomWriter
-	err := app.RunInTransaction(func(tx core.App) error {
+	err := runRoomTransaction(app, roomIDs, func(tx core.App) error {
 		writers = make([]*roomWriter, len(roomIDs))
 		for i, roomID := range roomIDs {
 			writers[i] = &roomWriter{tx: tx, roomID: roomID, rooms: s}
@@ -120,7 +125,7 @@ func (w *roomWriter) append(action *core.Record) error {
 	}
 	action.Set("therapy_session", w.roomID)
 	action.Set("seq", last+1)
-	if err := insertValidated(w.tx, action); err != nil {
+	if err := w.insertValidated(action); err != nil {
 		return fmt.Errorf("save %s action: %w", action.GetString("type"), err)
 	}
 	w.lastSeq = last + 1
@@ -140,17 +145,17 @@ func (w *roomWriter) append(action *core.Record) error {
 // rooms. The room hub delivers actions instead. The actions collection has
 // no API rules, so no member could subscribe to it anyway. Other writes of
 // the room (attendance, sessions, deleted messages) still go through Save.
-func insertValidated(tx core.App, record *core.Record) error {
+func (w *roomWriter) insertValidated(record *core.Record) error {
 	record.Set("id", core.GenerateDefaultRandomId())
 	record.SetRaw("created", types.NowDateTime())
-	if err := tx.Validate(record); err != nil {
+	if err := w.validateAction(record); err != nil {
 		return err
 	}
-	columns, err := record.DBExport(tx)
+	columns, err := record.DBExport(w.tx)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute(); err != nil {
+	if _, err := w.tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute(); err != nil {
 		return err
 	}
 	record.MarkAsNotNew()

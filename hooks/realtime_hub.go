@@ -16,9 +16,10 @@ const subscriberQueueLimit = 256
 // realtimeHub delivers room actions to the realtime clients subscribed to
 // therapy-sessions/{id}. It keeps its own index from room to subscribers, so
 // a publish costs the size of the room, not the number of connected clients.
-// Each subscriber has a bounded queue drained by its own goroutine: a slow
-// client never holds up a POST or other clients, and receives its actions in
-// the order they were published.
+// Each subscriber has a bounded queue. A goroutine of its own drains it
+// while messages wait, so a slow client never holds up a POST or other
+// clients, and receives its actions in the order they were published. An
+// idle subscriber has neither a queue buffer nor a goroutine.
 type realtimeHub struct {
 	logger *slog.Logger
 
@@ -47,7 +48,19 @@ type roomSubscriber struct {
 	// possibly with options. Each message is sent under each of them,
 	// because PocketBase's SDK dispatches by that name.
 	topics []string
-	queue  chan queuedMessage
+
+	// mu guards the queue fields below. It is the subscriber's own, so that
+	// delivery goroutines do not contend for the hub's mutex.
+	mu sync.Mutex
+	// queue holds the messages waiting for delivery, oldest first. It is
+	// nil while the subscriber is idle.
+	queue []queuedMessage
+	// delivering is true while a goroutine drains the queue. At most one
+	// does, which keeps the client's messages in order.
+	delivering bool
+	// closed is set once nothing more may be queued. Messages already
+	// queued are still delivered.
+	closed bool
 }
 
 // queuedMessage is one message waiting for a subscriber's goroutine.
@@ -96,7 +109,7 @@ func (h *realtimeHub) subscribe(client subscriptions.Client, roomID string, topi
 			return
 		}
 		h.removeLocked(current)
-		close(current.queue)
+		current.close()
 	}
 
 	subscriber := &roomSubscriber{
@@ -105,7 +118,6 @@ func (h *realtimeHub) subscribe(client subscriptions.Client, roomID string, topi
 		signInID: signInID,
 		viewer:   v,
 		topics:   topics,
-		queue:    make(chan queuedMessage, subscriberQueueLimit+1),
 	}
 	h.subscribers[client.Id()] = subscriber
 	room := h.rooms[roomID]
@@ -114,7 +126,6 @@ func (h *realtimeHub) subscribe(client subscriptions.Client, roomID string, topi
 		h.rooms[roomID] = room
 	}
 	room[client.Id()] = subscriber
-	go h.deliver(subscriber)
 }
 
 // publish queues an action for every subscriber of the room who may see it.
@@ -127,16 +138,13 @@ func (h *realtimeHub) publish(roomID string, action encodedAction) {
 		if data == nil {
 			continue
 		}
-		// The last slot is kept for the "ended" message.
-		if len(subscriber.queue) >= subscriberQueueLimit {
+		if !h.enqueue(subscriber, queuedMessage{data: data, topics: subscriber.topics}) {
 			h.logger.Warn("Disconnected a realtime client that fell behind",
 				"clientId", subscriber.client.Id(), "therapySessionId", roomID)
 			h.removeLocked(subscriber)
-			close(subscriber.queue)
+			subscriber.drop()
 			subscriber.client.Discard()
-			continue
 		}
-		subscriber.queue <- queuedMessage{data: data, topics: subscriber.topics}
 	}
 }
 
@@ -157,8 +165,7 @@ func (h *realtimeHub) endDelivery(roomID string, match func(*roomSubscriber) boo
 		if discard {
 			h.draining[subscriber.client.Id()] = true
 		}
-		subscriber.queue <- queuedMessage{data: ended, topics: subscriber.topics, last: true, discard: discard}
-		close(subscriber.queue)
+		h.enqueueLast(subscriber, queuedMessage{data: ended, topics: subscriber.topics, last: true, discard: discard})
 	}
 }
 
@@ -173,7 +180,7 @@ func (h *realtimeHub) discardSignIn(signInID string) {
 	for id, client := range clients {
 		if subscriber := h.subscribers[id]; subscriber != nil {
 			h.removeLocked(subscriber)
-			close(subscriber.queue)
+			subscriber.close()
 		}
 		if !h.draining[id] {
 			discard = append(discard, client)
@@ -192,7 +199,7 @@ func (h *realtimeHub) disconnect(clientID string) {
 	defer h.mu.Unlock()
 	if subscriber := h.subscribers[clientID]; subscriber != nil {
 		h.removeLocked(subscriber)
-		close(subscriber.queue)
+		subscriber.close()
 	}
 	for signInID, clients := range h.signIns {
 		if _, ok := clients[clientID]; ok {
@@ -210,12 +217,12 @@ func (h *realtimeHub) unsubscribe(clientID string) {
 	defer h.mu.Unlock()
 	if subscriber := h.subscribers[clientID]; subscriber != nil {
 		h.removeLocked(subscriber)
-		close(subscriber.queue)
+		subscriber.close()
 	}
 }
 
 // removeLocked takes a subscriber out of the indexes; the caller holds h.mu
-// and closes its queue.
+// and closes or drops its queue.
 func (h *realtimeHub) removeLocked(subscriber *roomSubscriber) {
 	id := subscriber.client.Id()
 	if h.subscribers[id] == subscriber {
@@ -225,26 +232,6 @@ func (h *realtimeHub) removeLocked(subscriber *roomSubscriber) {
 		delete(room, id)
 		if len(room) == 0 {
 			delete(h.rooms, subscriber.roomID)
-		}
-	}
-}
-
-// deliver is a subscriber's goroutine. Client.Send blocks until the client's
-// stream takes the message, which is why each subscriber has its own.
-func (h *realtimeHub) deliver(subscriber *roomSubscriber) {
-	for message := range subscriber.queue {
-		for _, topic := range message.topics {
-			subscriber.client.Send(subscriptions.Message{Name: topic, Data: message.data})
-		}
-		if !message.last {
-			continue
-		}
-		subscriber.client.Unsubscribe(message.topics...)
-		if message.discard {
-			subscriber.client.Discard()
-			h.mu.Lock()
-			delete(h.draining, subscriber.client.Id())
-			h.mu.Unlock()
 		}
 	}
 }

@@ -65,7 +65,7 @@ func (s *roomService) enter(e *core.RequestEvent, roomID, current string) error 
 	}
 	return s.changeRooms(e.App, rooms, func(writers []*roomWriter) error {
 		entering := writers[len(writers)-1]
-		member, err := loadMember(e, entering.tx, roomID)
+		member, err := entering.loadMember(e)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *roomService) handleLeave(e *core.RequestEvent) error {
 	}
 
 	err := s.change(e.App, roomID, func(w *roomWriter) error {
-		member, err := loadMember(e, w.tx, roomID)
+		member, err := w.loadMember(e)
 		if err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func (s *roomService) handleClose(e *core.RequestEvent) error {
 func (s *roomService) setStatus(e *core.RequestEvent, status string) error {
 	roomID := e.Request.PathValue("id")
 	err := s.change(e.App, roomID, func(w *roomWriter) error {
-		member, err := loadMember(e, w.tx, roomID)
+		member, err := w.loadMember(e)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *roomService) handleReadmit(e *core.RequestEvent) error {
 func (s *roomService) setRemoved(e *core.RequestEvent, remove bool) error {
 	roomID, userID := e.Request.PathValue("id"), e.Request.PathValue("userId")
 	err := s.change(e.App, roomID, func(w *roomWriter) error {
-		member, err := loadMember(e, w.tx, roomID)
+		member, err := w.loadMember(e)
 		if err != nil {
 			return err
 		}

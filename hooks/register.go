@@ -26,6 +26,7 @@ func Register(app core.App, config Config) *Hearth {
 
 	// Records: what staff enter in the admin UI.
 	bindEnrolment(app, config)
+	bindEnrolments(app)
 
 	// Sign-in: codes by SMS, server-side sessions and their idle expiry.
 	h.bindSignInSessions()

@@ -119,21 +119,23 @@ func TestEnrolmentsStaffOnly(t *testing.T) {
 		headers map[string]string
 	}{{"guest", nil}, {"participant", study.Alice.Header()}, {"therapist", study.Therapist.Header()}} {
 		(&tests.ApiScenario{
-			Name:           "list as " + caller.name,
-			Method:         http.MethodGet,
-			URL:            "/api/collections/enrolments/records",
-			Headers:        caller.headers,
-			ExpectedStatus: http.StatusForbidden,
-			TestAppFactory: hearthtest.NewApp,
+			Name:            "list as " + caller.name,
+			Method:          http.MethodGet,
+			URL:             "/api/collections/enrolments/records",
+			Headers:         caller.headers,
+			ExpectedStatus:  http.StatusForbidden,
+			ExpectedContent: []string{"Only superusers can perform this action."},
+			TestAppFactory:  hearthtest.NewApp,
 		}).Test(t)
 		(&tests.ApiScenario{
-			Name:           "create as " + caller.name,
-			Method:         http.MethodPost,
-			URL:            "/api/collections/enrolments/records",
-			Body:           strings.NewReader(`{"phone":"2015550160","last_name":"X","alias":"P160","role":"therapist"}`),
-			Headers:        caller.headers,
-			ExpectedStatus: http.StatusForbidden,
-			TestAppFactory: hearthtest.NewApp,
+			Name:            "create as " + caller.name,
+			Method:          http.MethodPost,
+			URL:             "/api/collections/enrolments/records",
+			Body:            strings.NewReader(`{"phone":"2015550160","last_name":"X","alias":"P160","role":"therapist"}`),
+			Headers:         caller.headers,
+			ExpectedStatus:  http.StatusForbidden,
+			ExpectedContent: []string{"Only superusers can perform this action."},
+			TestAppFactory:  hearthtest.NewApp,
 		}).Test(t)
 	}
 }

@@ -33,6 +33,10 @@ type realtimeHub struct {
 	// a subscribe request with it, subscribed to a room or not, so that
 	// ending the sign-in session closes them all.
 	signIns map[string]map[string]subscriptions.Client
+	// clientSignIns maps a client id back to its sign-in session id, so that
+	// a disconnect does not walk every sign-in session under the lock that
+	// publishing also takes.
+	clientSignIns map[string]string
 	// draining marks clients whose subscriber still delivers its last
 	// messages before their connection is discarded.
 	draining map[string]bool
@@ -75,11 +79,12 @@ type queuedMessage struct {
 
 func newRealtimeHub(logger *slog.Logger) *realtimeHub {
 	return &realtimeHub{
-		logger:      logger,
-		rooms:       map[string]map[string]*roomSubscriber{},
-		subscribers: map[string]*roomSubscriber{},
-		signIns:     map[string]map[string]subscriptions.Client{},
-		draining:    map[string]bool{},
+		logger:        logger,
+		rooms:         map[string]map[string]*roomSubscriber{},
+		subscribers:   map[string]*roomSubscriber{},
+		signIns:       map[string]map[string]subscriptions.Client{},
+		clientSignIns: map[string]string{},
+		draining:      map[string]bool{},
 	}
 }
 
@@ -93,6 +98,16 @@ func (h *realtimeHub) rememberClient(signInID string, client subscriptions.Clien
 		h.signIns[signInID] = clients
 	}
 	clients[client.Id()] = client
+
+	// A client that re-authenticates with a new sign-in session belongs
+	// only to the new one.
+	if previous, ok := h.clientSignIns[client.Id()]; ok && previous != signInID {
+		delete(h.signIns[previous], client.Id())
+		if len(h.signIns[previous]) == 0 {
+			delete(h.signIns, previous)
+		}
+	}
+	h.clientSignIns[client.Id()] = signInID
 }
 
 // subscribe starts or updates the client's delivery for a room. A client
@@ -178,6 +193,7 @@ func (h *realtimeHub) discardSignIn(signInID string) {
 	delete(h.signIns, signInID)
 	var discard []subscriptions.Client
 	for id, client := range clients {
+		delete(h.clientSignIns, id)
 		if subscriber := h.subscribers[id]; subscriber != nil {
 			h.removeLocked(subscriber)
 			subscriber.close()
@@ -201,12 +217,15 @@ func (h *realtimeHub) disconnect(clientID string) {
 		h.removeLocked(subscriber)
 		subscriber.close()
 	}
-	for signInID, clients := range h.signIns {
-		if _, ok := clients[clientID]; ok {
-			delete(clients, clientID)
-			if len(clients) == 0 {
-				delete(h.signIns, signInID)
-			}
+	signInID, ok := h.clientSignIns[clientID]
+	if !ok {
+		return
+	}
+	delete(h.clientSignIns, clientID)
+	if clients := h.signIns[signInID]; clients != nil {
+		delete(clients, clientID)
+		if len(clients) == 0 {
+			delete(h.signIns, signInID)
 		}
 	}
 }

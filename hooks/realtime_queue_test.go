@@ -110,3 +110,33 @@ func TestHubQueueEndedComesLast(t *testing.T) {
 	default:
 	}
 }
+
+func TestHubSignInIndexAfterDisconnect(t *testing.T) {
+	hub := newRealtimeHub(slog.New(slog.DiscardHandler))
+	gone := subscriptions.NewDefaultClient()
+	stays := subscriptions.NewDefaultClient()
+	moved := subscriptions.NewDefaultClient()
+	hub.rememberClient("s1", gone)
+	hub.rememberClient("s1", stays)
+	hub.rememberClient("s1", moved)
+	hub.rememberClient("s2", moved)
+
+	hub.disconnect(gone.Id())
+	if _, ok := hub.clientSignIns[gone.Id()]; ok {
+		t.Error("disconnected client is still indexed")
+	}
+	if _, ok := hub.signIns["s1"][moved.Id()]; ok {
+		t.Error("client that moved to s2 is still listed under s1")
+	}
+
+	hub.discardSignIn("s1")
+	if !stays.IsDiscarded() {
+		t.Error("client of the ended sign-in session was not discarded")
+	}
+	if moved.IsDiscarded() {
+		t.Error("client of another sign-in session was discarded")
+	}
+	if len(hub.signIns) != 1 || len(hub.clientSignIns) != 1 {
+		t.Errorf("indexes after ending s1: %d sign-ins, %d clients, want 1 and 1", len(hub.signIns), len(hub.clientSignIns))
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // itemSaver saves the items of one POST inside its transaction.
@@ -24,20 +26,23 @@ type itemSaver struct {
 // saved action, the action a retry refers to, or nil for a read marker that
 // does not move forward (accepted, but not saved).
 func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) {
-	existing, err := saver.findByClientID(item.ClientID)
-	if err != nil {
-		return nil, err
-	}
-	if existing != nil {
-		if existing.GetString("therapy_session") == saver.w.roomID && sameContent(existing, item) {
-			return existing, nil
+	// A post changes nothing before its insert, so a retried post is found
+	// by the unique index on (user, client_id) refusing the insert, and the
+	// lookup runs only then. Every other type may change another record
+	// first (a whiteboard, a deleted message), so its retry is looked up
+	// before anything is written.
+	if item.Type != itemPost {
+		existing, err := saver.findByClientID(item.ClientID)
+		if err != nil {
+			return nil, err
 		}
-		return nil, saver.e.Error(409, "An action with this client_id was already saved with other content; nothing was saved.",
-			validation.Errors{strconv.Itoa(index): validation.Errors{"client_id": validation.NewError(
-				"validation_client_id_conflict", "This client_id was already used for another action.")}})
+		if existing != nil {
+			return saver.retried(index, item, existing)
+		}
 	}
 
 	var action *core.Record
+	var err error
 	switch item.Type {
 	case itemPost:
 		action, err = saver.newMessage(index, item)
@@ -55,7 +60,40 @@ func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) 
 	if err != nil || action == nil {
 		return nil, err
 	}
-	return action, saver.w.append(action)
+
+	err = saver.w.append(action)
+	if err != nil && isUniqueViolation(err) {
+		// SQLite undoes only the refused statement; the transaction goes on.
+		existing, findErr := saver.findByClientID(item.ClientID)
+		if findErr != nil {
+			return nil, findErr
+		}
+		if existing != nil {
+			return saver.retried(index, item, existing)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return action, nil
+}
+
+// retried returns the saved action that item repeats, or a 409 error when
+// the item's client_id was used for something else.
+func (saver *itemSaver) retried(index int, item *actionItem, existing *core.Record) (*core.Record, error) {
+	if existing.GetString("therapy_session") == saver.w.roomID && sameContent(existing, item) {
+		return existing, nil
+	}
+	return nil, saver.e.Error(409, "An action with this client_id was already saved with other content; nothing was saved.",
+		validation.Errors{strconv.Itoa(index): validation.Errors{"client_id": validation.NewError(
+			"validation_client_id_conflict", "This client_id was already used for another action.")}})
+}
+
+// isUniqueViolation reports whether err is SQLite refusing a row that a
+// unique index already holds.
+func isUniqueViolation(err error) bool {
+	var sqliteErr *sqlite.Error
+	return errors.As(err, &sqliteErr) && sqliteErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 func (saver *itemSaver) findByClientID(clientID string) (*core.Record, error) {

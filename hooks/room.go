@@ -44,8 +44,13 @@ func (h *Hearth) bindRoom() {
 		group.GET("", rooms.handleDetail)
 		group.POST("/enter", rooms.handleEnter)
 		group.POST("/leave", rooms.handleLeave)
-		group.GET("/actions", rooms.handleListActions)
-		group.POST("/actions", rooms.handlePostActions)
+		// The action log is the chat's own traffic: a message, a read
+		// marker or a poll every few seconds from everyone inside. Each
+		// saved action already records who sent it and when, so only the
+		// failed requests go to PocketBase's request log, as PocketBase
+		// does for its own realtime routes.
+		group.GET("/actions", rooms.handleListActions).Bind(apis.SkipSuccessActivityLog())
+		group.POST("/actions", rooms.handlePostActions).Bind(apis.SkipSuccessActivityLog())
 
 		group.POST("/open", rooms.handleOpen)
 		group.POST("/close", rooms.handleClose)

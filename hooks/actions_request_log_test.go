@@ -10,7 +10,7 @@ import (
 )
 
 // TestActionRoutesLogOnlyFailures checks that a successful post or poll of
-// the action log stays out of PocketBase's request log while a refused one
+// the action log stays out of PocketBase's request log, while a rejected one
 // is still written there.
 func TestActionRoutesLogOnlyFailures(t *testing.T) {
 	r := newRoomTestApp(t)
@@ -24,7 +24,7 @@ func TestActionRoutesLogOnlyFailures(t *testing.T) {
 	r.mustCall(http.StatusOK, http.MethodGet, actions+"?after=0", s.Alice.Token, "")
 	r.mustCall(http.StatusBadRequest, http.MethodPost, actions, s.Alice.Token, "[]")
 
-	// PocketBase writes its request log in batches; wait for the refused
+	// PocketBase writes its request log in batches. Wait for the rejected
 	// post, which must be there, before looking for the others.
 	var entries []struct {
 		Data string `db:"data"`
@@ -44,17 +44,17 @@ func TestActionRoutesLogOnlyFailures(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	var refused, succeeded int
+	var rejected, succeeded int
 	for _, entry := range entries {
 		switch {
 		case strings.Contains(entry.Data, `"status":400`):
-			refused++
+			rejected++
 		case strings.Contains(entry.Data, `"status":200`):
 			succeeded++
 		}
 	}
-	if refused != 1 {
-		t.Errorf("refused posts in the request log: %d, want 1 (entries: %v)", refused, entries)
+	if rejected != 1 {
+		t.Errorf("rejected posts in the request log: %d, want 1 (entries: %v)", rejected, entries)
 	}
 	if succeeded != 0 {
 		t.Errorf("successful action requests in the request log: %d, want 0 (entries: %v)", succeeded, entries)

@@ -26,11 +26,10 @@ type itemSaver struct {
 // saved action, the action a retry refers to, or nil for a read marker that
 // does not move forward (accepted, but not saved).
 func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) {
-	// A post changes nothing before its insert, so a retried post is found
-	// by the unique index on (user, client_id) refusing the insert, and the
-	// lookup runs only then. Every other type may change another record
-	// first (a whiteboard, a deleted message), so its retry is looked up
-	// before anything is written.
+	// A post changes nothing before its insert, so its retry lookup runs
+	// only when the unique index on (user, client_id) rejects the insert.
+	// Other types may change another record first (a whiteboard, a deleted
+	// message), so their retry is looked up before anything is written.
 	if item.Type != itemPost {
 		existing, err := saver.findByClientID(item.ClientID)
 		if err != nil {
@@ -63,7 +62,7 @@ func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) 
 
 	err = saver.w.append(action)
 	if err != nil && isUniqueViolation(err) {
-		// SQLite undoes only the refused statement; the transaction goes on.
+		// SQLite rolls back only the rejected statement, so the transaction goes on.
 		existing, findErr := saver.findByClientID(item.ClientID)
 		if findErr != nil {
 			return nil, findErr
@@ -89,8 +88,8 @@ func (saver *itemSaver) retried(index int, item *actionItem, existing *core.Reco
 			"validation_client_id_conflict", "This client_id was already used for another action.")}})
 }
 
-// isUniqueViolation reports whether err is SQLite refusing a row that a
-// unique index already holds.
+// isUniqueViolation reports whether err is SQLite rejecting a row because a
+// unique index already contains its key.
 func isUniqueViolation(err error) bool {
 	var sqliteErr *sqlite.Error
 	return errors.As(err, &sqliteErr) && sqliteErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE

@@ -32,6 +32,10 @@ func Register(app core.App, config Config) *Hearth {
 	h.bindSignInSessions()
 	h.bindSignIn()
 
+	// Storage: write-ahead log checkpoints in the background, on the
+	// scheduler that bindSignIn creates.
+	h.bindWALCheckpoints()
+
 	// Home page, assessments and survey completion webhooks.
 	h.bindHome()
 

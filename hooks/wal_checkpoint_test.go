@@ -1,0 +1,70 @@
+package hooks_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hearth-research/hearth/hooks"
+	"github.com/hearth-research/hearth/internal/hearthtest"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// TestCheckpointJobRestartsLog checks that the commit after the checkpoint
+// job starts the write-ahead log again from its beginning.
+func TestCheckpointJobRestartsLog(t *testing.T) {
+	for _, withJob := range []bool{false, true} {
+		t.Run(fmt.Sprintf("job=%v", withJob), func(t *testing.T) {
+			app, _ := hearthtest.NewAppWithConfig(t, hooks.TestConfig())
+			// Turn SQLite's checkpoint in the commit off on the one write
+			// connection, so that only the job copies the log.
+			if _, err := app.NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint=0").Execute(); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 50 {
+				saveLogEntry(t, app, fmt.Sprintf("before %d", i))
+			}
+			if withJob {
+				hooks.CheckpointWAL(app)
+			}
+			saveLogEntry(t, app, "after")
+
+			pages := walPages(t, app)
+			switch {
+			case withJob && pages > 10:
+				t.Errorf("log after the job and one commit: %d pages, expected at most 10", pages)
+			case !withJob && pages <= 50:
+				t.Errorf("log without the job: %d pages, expected more than 50 (the setup did not fill it)", pages)
+			}
+		})
+	}
+}
+
+// saveLogEntry writes one small record in its own transaction.
+func saveLogEntry(t *testing.T, app core.App, text string) {
+	t.Helper()
+	collection, err := app.FindCollectionByNameOrId("sms_log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := core.NewRecord(collection)
+	record.Set("to", "+16502530000")
+	record.Set("error_message", text)
+	record.Set("status", "sent")
+	if err := app.Save(record); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// walPages returns the number of pages in the main database's write-ahead
+// log. The passive checkpoint that reports it copies them back first, which
+// does not change the count.
+func walPages(t *testing.T, app core.App) int {
+	t.Helper()
+	var result struct {
+		Pages int `db:"log"`
+	}
+	if err := app.DB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").One(&result); err != nil {
+		t.Fatal(err)
+	}
+	return result.Pages
+}

@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -125,8 +126,18 @@ func TestHubSignInIndexAfterDisconnect(t *testing.T) {
 	if _, ok := hub.clientSignIns[gone.Id()]; ok {
 		t.Error("disconnected client is still indexed")
 	}
-	if _, ok := hub.signIns["s1"][moved.Id()]; ok {
+	listed := func(signInID string, client subscriptions.Client) bool {
+		return slices.ContainsFunc(hub.signIns[signInID], func(c subscriptions.Client) bool { return c.Id() == client.Id() })
+	}
+	if listed("s1", moved) {
 		t.Error("client that moved to s2 is still listed under s1")
+	}
+	if listed("s1", gone) {
+		t.Error("disconnected client is still listed under s1")
+	}
+	hub.rememberClient("s1", stays)
+	if len(hub.signIns["s1"]) != 1 {
+		t.Errorf("s1 lists %d clients after a repeated subscribe, want 1", len(hub.signIns["s1"]))
 	}
 
 	hub.discardSignIn("s1")

@@ -3,6 +3,7 @@ package hooks
 import (
 	"slices"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
@@ -60,6 +61,43 @@ func loadMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMemb
 	member.signIn, err = app.FindRecordById("sign_in_sessions", signIn.Id)
 	if err != nil {
 		return nil, e.UnauthorizedError("Your sign-in has ended. Please sign in again.", err)
+	}
+	return member, nil
+}
+
+// loadInsideMember is loadMember for the requests of a member inside the
+// room: posts and realtime subscriptions. When the request middleware found
+// the caller's sign-in session inside sessionID, one query reads the session
+// and confirms that the sign-in session is still inside and live, instead of
+// reading both records again. Any other case gets loadMember's full check
+// and its errors. The member's sign-in session record is the middleware's,
+// so callers read it and never save it.
+func loadInsideMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error) {
+	signIn := SignInSessionFrom(e)
+	if e.Auth == nil || signIn == nil || signIn.GetString("therapy_session") != sessionID {
+		return loadMember(e, app, sessionID)
+	}
+
+	session := &core.Record{}
+	err := app.RecordQuery("therapy_sessions").
+		AndWhere(dbx.HashExp{"id": sessionID}).
+		AndWhere(dbx.Exists(dbx.NewExp(
+			"SELECT 1 FROM [[sign_in_sessions]] WHERE [[id]] = {:signIn} AND [[therapy_session]] = {:session} AND [[ended_at]] = ''",
+			dbx.Params{"signIn": signIn.Id, "session": sessionID}))).
+		Limit(1).
+		One(session)
+	if err != nil {
+		return loadMember(e, app, sessionID)
+	}
+
+	member := &roomMember{
+		user:      e.Auth,
+		signIn:    signIn,
+		session:   session,
+		therapist: slices.Contains(session.GetStringSlice("therapists"), e.Auth.Id),
+	}
+	if !member.therapist && !slices.Contains(session.GetStringSlice("participants"), e.Auth.Id) {
+		return nil, errNotMember(e)
 	}
 	return member, nil
 }

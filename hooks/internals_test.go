@@ -1,0 +1,21 @@
+package hooks
+
+import "github.com/pocketbase/pocketbase/core"
+
+// CheckpointWAL runs the background checkpoint job once, for the tests in
+// package hooks_test.
+func CheckpointWAL(app core.App) {
+	checkpointWAL(app)
+}
+
+// RequireInsideMember runs the membership check of a post for a request
+// whose middleware read signIn, and returns its error.
+func RequireInsideMember(app core.App, user, signIn *core.Record, roomID string) error {
+	e := &core.RequestEvent{App: app, Auth: user}
+	e.Set(signInSessionKey, signIn)
+	member, err := loadInsideMember(e, app, roomID)
+	if err != nil {
+		return err
+	}
+	return member.requireInside(e)
+}

@@ -3,7 +3,9 @@ package hooks
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -51,6 +53,10 @@ func (s *roomService) change(app core.App, roomID string, fn func(w *roomWriter)
 // order. The locks are taken in id order, so that two such changes that
 // share rooms cannot deadlock.
 func (s *roomService) changeRooms(app core.App, roomIDs []string, fn func(writers []*roomWriter) error) error {
+	// Prepare before taking any lock, because preparing may wait for the
+	// write connection.
+	s.statements.prepare(app)
+
 	for _, roomID := range slices.Sorted(slices.Values(roomIDs)) {
 		unlock := s.lock(roomID)
 		defer unlock()
@@ -95,15 +101,29 @@ func maxSeq(app core.App, roomID string) (int, error) {
 // currentMaxSeq returns the room's highest sequence number as this
 // transaction sees it.
 func (w *roomWriter) currentMaxSeq() (int, error) {
-	if !w.lastSeqLoaded {
-		last, err := maxSeq(w.tx, w.roomID)
-		if err != nil {
-			return 0, err
-		}
-		w.lastSeq, w.lastSeqLoaded = last, true
+	if w.lastSeqLoaded {
+		return w.lastSeq, nil
 	}
-	return w.lastSeq, nil
+
+	var last int
+	var err error
+	if statement := w.rooms.statements.inTransaction(w.tx, maxSeqQuery); statement != nil {
+		err = statement.QueryRow(w.roomID).Scan(&last)
+		if err != nil {
+			err = fmt.Errorf("read the last action id of %q: %w", w.roomID, err)
+		}
+	} else {
+		last, err = maxSeq(w.tx, w.roomID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	w.lastSeq, w.lastSeqLoaded = last, true
+	return last, nil
 }
+
+// maxSeqQuery is maxSeq as plain SQL, for the prepared statement of posts.
+const maxSeqQuery = "SELECT COALESCE(MAX(`seq`), 0) FROM `actions` WHERE `therapy_session` = ?"
 
 // newAction returns an unsaved actions record of the given type.
 func (w *roomWriter) newAction(actionType string) (*core.Record, error) {
@@ -155,11 +175,35 @@ func (w *roomWriter) insertValidated(record *core.Record) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute(); err != nil {
+	query, values := insertStatement(record.Collection().Name, columns)
+	if statement := w.rooms.statements.inTransaction(w.tx, query); statement != nil {
+		_, err = statement.Exec(values...)
+	} else {
+		_, err = w.tx.DB().Insert(record.Collection().Name, dbx.Params(columns)).Execute()
+	}
+	if err != nil {
 		return err
 	}
 	record.MarkAsNotNew()
 	return nil
+}
+
+// insertStatement returns the SQL that inserts one row with columns into
+// table, with the columns in name order, and the values in that order.
+func insertStatement(table string, columns map[string]any) (string, []any) {
+	names := slices.Sorted(maps.Keys(columns))
+	values := make([]any, len(names))
+	var query strings.Builder
+	query.WriteString("INSERT INTO `" + table + "` (")
+	for i, name := range names {
+		if i > 0 {
+			query.WriteString(", ")
+		}
+		query.WriteString("`" + name + "`")
+		values[i] = columns[name]
+	}
+	query.WriteString(") VALUES (?" + strings.Repeat(", ?", len(names)-1) + ")")
+	return query.String(), values
 }
 
 // appendSystemNotice appends a notice from the server, such as "Alice joined".

@@ -11,8 +11,9 @@ import (
 // roomService is the live therapy session ("room"): presence, the action log
 // and its realtime delivery. One exists per registered app.
 type roomService struct {
-	hearth *Hearth
-	hub    *realtimeHub
+	hearth     *Hearth
+	hub        *realtimeHub
+	statements *preparedStatements
 
 	locksMu sync.Mutex
 	// locks serialise every change to one room's action log together with
@@ -30,7 +31,10 @@ func (h *Hearth) bindRoom() {
 	rooms := &roomService{
 		hearth: h,
 		hub:    newRealtimeHub(h.app.Logger()),
-		locks:  map[string]*sync.Mutex{},
+		// The statements are prepared on first use, after the app has
+		// opened its databases.
+		statements: &preparedStatements{app: h.app},
+		locks:      map[string]*sync.Mutex{},
 	}
 
 	h.OnSignInSessionEnd(rooms.onSignInSessionEnd)

@@ -175,7 +175,7 @@ func (w *roomWriter) insertValidated(record *core.Record) error {
 	if err != nil {
 		return err
 	}
-	query, values := insertStatement(record.Collection().Name, columns)
+	query, values := w.rooms.statements.insertStatement(record.Collection(), columns)
 	if statement := w.rooms.statements.inTransaction(w.tx, query); statement != nil {
 		_, err = statement.Exec(values...)
 	} else {
@@ -189,10 +189,9 @@ func (w *roomWriter) insertValidated(record *core.Record) error {
 }
 
 // insertStatement returns the SQL that inserts one row with columns into
-// table, with the columns in name order, and the values in that order.
-func insertStatement(table string, columns map[string]any) (string, []any) {
+// table, with the columns in name order, and the column names in that order.
+func insertStatement(table string, columns map[string]any) (string, []string) {
 	names := slices.Sorted(maps.Keys(columns))
-	values := make([]any, len(names))
 	var query strings.Builder
 	query.WriteString("INSERT INTO `" + table + "` (")
 	for i, name := range names {
@@ -200,10 +199,18 @@ func insertStatement(table string, columns map[string]any) (string, []any) {
 			query.WriteString(", ")
 		}
 		query.WriteString("`" + name + "`")
-		values[i] = columns[name]
 	}
 	query.WriteString(") VALUES (?" + strings.Repeat(", ?", len(names)-1) + ")")
-	return query.String(), values
+	return query.String(), names
+}
+
+// valuesInOrder returns the values of columns in the order of names.
+func valuesInOrder(names []string, columns map[string]any) []any {
+	values := make([]any, len(names))
+	for i, name := range names {
+		values[i] = columns[name]
+	}
+	return values
 }
 
 // appendSystemNotice appends a notice from the server, such as "Alice joined".

@@ -43,9 +43,10 @@ func (w *roomWriter) rememberMembers(member *roomMember) {
 }
 
 // validateAction checks a new action against the rules of every field of its
-// collection, as Validate does, with one difference. A relation whose ids
+// collection, as Validate does, with two differences. A relation whose ids
 // were all read in this transaction (see roomWriter.loadMember) is checked
-// for its number of ids only.
+// for its number of ids only, and the id, which insertValidated generates,
+// is not checked.
 //
 // Validate runs one query per relation to find those records again. For a
 // post, that was a query each for therapy_session, user and recipients. A
@@ -57,6 +58,13 @@ func (w *roomWriter) validateAction(action *core.Record) error {
 	ctx := context.Background()
 	errs := validation.Errors{}
 	for _, field := range action.Collection().Fields {
+		// insertValidated has just set the id with GenerateDefaultRandomId,
+		// in the id field's own format. Checking it would compile the
+		// field's pattern again, as PocketBase does on every check of a
+		// text field with a pattern (core/field_text.go).
+		if field.GetName() == core.FieldNameId {
+			continue
+		}
 		var err error
 		if relation, ok := field.(*core.RelationField); ok && w.allExisting(action.GetStringSlice(relation.Name)) {
 			err = relationCount(relation, len(action.GetStringSlice(relation.Name)))

@@ -19,3 +19,9 @@ func RequireInsideMember(app core.App, user, signIn *core.Record, roomID string)
 	}
 	return member.requireInside(e)
 }
+
+// SignInSessionID returns the sign-in session claim that the request
+// middleware reads from token.
+func SignInSessionID(token string) string {
+	return signInSessionID(token)
+}

@@ -24,8 +24,9 @@ type preparedStatements struct {
 	byQuery map[string]*sql.Stmt
 	// insertQuery is the action insert for the collection insertFor, which
 	// changes when staff edit the actions collection's fields.
-	insertQuery string
-	insertFor   *core.Collection
+	insertQuery   string
+	insertColumns []string
+	insertFor     *core.Collection
 }
 
 // prepare prepares the statements that a post in a transaction may look up
@@ -52,7 +53,7 @@ func (p *preparedStatements) prepare(app core.App) {
 		if err != nil {
 			return
 		}
-		p.insertQuery, _ = insertStatement(actions.Name, columns)
+		p.insertQuery, p.insertColumns = insertStatement(actions.Name, columns)
 		p.insertFor = actions
 	}
 	for _, query := range []string{maxSeqQuery, p.insertQuery} {
@@ -108,6 +109,25 @@ func (p *preparedStatements) inTransaction(tx core.App, query string) *sql.Stmt 
 	// The transaction runs on the connection the statement was prepared on,
 	// so database/sql reuses the prepared statement.
 	return sqlTx.Stmt(statement)
+}
+
+// insertStatement is the package's insertStatement, reusing the SQL and
+// column order that prepare computed when columns has the same names.
+func (p *preparedStatements) insertStatement(collection *core.Collection, columns map[string]any) (string, []any) {
+	p.mu.Lock()
+	query, names := p.insertQuery, p.insertColumns
+	reuse := p.insertFor == collection && len(names) == len(columns)
+	p.mu.Unlock()
+
+	for _, name := range names {
+		if _, ok := columns[name]; !ok {
+			reuse = false
+		}
+	}
+	if !reuse {
+		query, names = insertStatement(collection.Name, columns)
+	}
+	return query, valuesInOrder(names, columns)
 }
 
 // sqlTransaction returns the database/sql transaction behind a PocketBase

@@ -313,3 +313,17 @@ func TestIdleTokenEndsSession(t *testing.T) {
 		},
 	}).Test(t)
 }
+
+// TestSignInSessionClaimRead checks the middleware's reading of the
+// sign-in session claim on real tokens and on malformed ones.
+func TestSignInSessionClaimRead(t *testing.T) {
+	study := hearthtest.Fixture(t)
+	if got := hooks.SignInSessionID(study.Alice.Token); got != study.Alice.SignInSessionID {
+		t.Errorf("claim of Alice's token: %q, expected %q", got, study.Alice.SignInSessionID)
+	}
+	for _, token := range []string{"", "abc", "a.b", "a.!!!.c", "a.bm90IGpzb24.c", "a.eyJzaWQiOjF9.c"} {
+		if got := hooks.SignInSessionID(token); got != "" {
+			t.Errorf("claim of %q: %q, expected none", token, got)
+		}
+	}
+}

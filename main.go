@@ -15,6 +15,8 @@ import (
 )
 
 func main() {
+	setGCTarget()
+
 	app := pocketbase.New()
 
 	config, err := hooks.LoadConfig()

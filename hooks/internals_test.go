@@ -25,3 +25,16 @@ func RequireInsideMember(app core.App, user, signIn *core.Record, roomID string)
 func SignInSessionID(token string) string {
 	return signInSessionID(token)
 }
+
+// RequireSubscribingMember runs the membership check of a realtime
+// subscription for a request whose middleware read signIn, and returns its
+// error.
+func RequireSubscribingMember(app core.App, user, signIn *core.Record, roomID string) error {
+	e := &core.RequestEvent{App: app, Auth: user}
+	e.Set(signInSessionKey, signIn)
+	member, err := loadSubscribingMember(e, app, roomID)
+	if err != nil {
+		return err
+	}
+	return member.requireInside(e)
+}

@@ -65,7 +65,7 @@ func (s *roomService) onRealtimeSubscribe(e *core.RealtimeSubscribeRequestEvent)
 	unlock := s.lock(roomID)
 	defer unlock()
 
-	member, err := loadInsideMember(e.RequestEvent, e.App, roomID)
+	member, err := loadSubscribingMember(e.RequestEvent, e.App, roomID)
 	if err != nil {
 		return e.ForbiddenError("Enter the therapy session before subscribing to it.", nil)
 	}

@@ -11,8 +11,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // itemSaver saves the items of one POST inside its transaction.
@@ -26,25 +24,22 @@ type itemSaver struct {
 // saved action, the action a retry refers to, or nil for a read marker that
 // does not move forward (accepted, but not saved).
 func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) {
-	// A post changes nothing before its insert, so its retry lookup runs
-	// only when the unique index on (user, client_id) rejects the insert.
-	// Other types may change another record first (a whiteboard, a deleted
-	// message), so their retry is looked up before anything is written.
-	if item.Type != itemPost {
-		existing, err := saver.findByClientID(item.ClientID)
-		if err != nil {
-			return nil, err
-		}
-		if existing != nil {
-			return saver.retried(index, item, existing)
-		}
+	if item.Type == itemPost {
+		return saver.savePost(index, item)
+	}
+
+	// Other types may change another record before their insert (a
+	// whiteboard, a deleted message), so their retry is looked up first.
+	existing, err := saver.findByClientID(item.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		return saver.retried(index, item, existing)
 	}
 
 	var action *core.Record
-	var err error
 	switch item.Type {
-	case itemPost:
-		action, err = saver.newMessage(index, item)
 	case actionNotice, actionWhiteboard:
 		action, err = saver.newTherapistText(index, item)
 	case actionDelete:
@@ -59,22 +54,33 @@ func (saver *itemSaver) save(index int, item *actionItem) (*core.Record, error) 
 	if err != nil || action == nil {
 		return nil, err
 	}
+	return action, saver.w.append(action)
+}
 
-	err = saver.w.append(action)
-	if err != nil && isUniqueViolation(err) {
-		// SQLite rolls back only the rejected statement, so the transaction goes on.
-		existing, findErr := saver.findByClientID(item.ClientID)
-		if findErr != nil {
-			return nil, findErr
-		}
-		if existing != nil {
-			return saver.retried(index, item, existing)
-		}
+// savePost saves a post. A post changes nothing before its insert, so its
+// retry lookup runs only when the post fails. That happens when the unique
+// index on (user, client_id) rejects the insert, or when today's checks
+// reject what was saved before, such as a recipient who has left since.
+// Either way a retry returns the saved action.
+func (saver *itemSaver) savePost(index int, item *actionItem) (*core.Record, error) {
+	action, err := saver.newMessage(index, item)
+	if err == nil {
+		err = saver.w.append(action)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		return action, nil
 	}
-	return action, nil
+
+	// SQLite rolls back only a rejected statement, so the transaction can
+	// still run the lookup.
+	existing, findErr := saver.findByClientID(item.ClientID)
+	if findErr != nil {
+		return nil, findErr
+	}
+	if existing != nil {
+		return saver.retried(index, item, existing)
+	}
+	return nil, err
 }
 
 // retried returns the saved action that item repeats, or a 409 error when
@@ -86,13 +92,6 @@ func (saver *itemSaver) retried(index int, item *actionItem, existing *core.Reco
 	return nil, saver.e.Error(409, "An action with this client_id was already saved with other content; nothing was saved.",
 		validation.Errors{strconv.Itoa(index): validation.Errors{"client_id": validation.NewError(
 			"validation_client_id_conflict", "This client_id was already used for another action.")}})
-}
-
-// isUniqueViolation reports whether err is SQLite rejecting a row because a
-// unique index already contains its key.
-func isUniqueViolation(err error) bool {
-	var sqliteErr *sqlite.Error
-	return errors.As(err, &sqliteErr) && sqliteErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 func (saver *itemSaver) findByClientID(clientID string) (*core.Record, error) {

@@ -251,3 +251,34 @@ func itoa(n int) string {
 	data, _ := json.Marshal(n)
 	return string(data)
 }
+
+// TestRetriedPostAfterRecipientLeft resends a private post after its
+// recipient was taken off the session: the retry returns the saved action
+// instead of failing today's recipient check.
+func TestRetriedPostAfterRecipientLeft(t *testing.T) {
+	r := newRoomTestApp(t)
+	s := r.study
+	r.enter(s.GroupA, s.Alice.Token)
+	first := r.post(s.GroupA, s.Alice.Token, message("private-1", "just for Bob", s.Bob.ID))
+
+	session, err := r.app.FindRecordById("therapy_sessions", s.GroupA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session.Set("participants-", s.Bob.ID)
+	if err := r.app.Save(session); err != nil {
+		t.Fatal(err)
+	}
+
+	again := r.post(s.GroupA, s.Alice.Token, message("private-1", "just for Bob", s.Bob.ID))
+	if len(again) != 1 || again[0].ID != first[0].ID {
+		t.Errorf("retry answered %+v, expected the saved action %+v", again, first)
+	}
+
+	// A new post to the same recipient is still rejected.
+	body, _ := json.Marshal([]any{message("private-2", "for Bob again", s.Bob.ID)})
+	status, answer := r.call(http.MethodPost, "/api/therapy-sessions/"+s.GroupA+"/actions", s.Alice.Token, string(body))
+	if status != http.StatusBadRequest || !strings.Contains(answer, "validation_unknown_recipient") {
+		t.Errorf("new post to a former member: status %d, answer %s", status, answer)
+	}
+}

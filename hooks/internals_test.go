@@ -38,3 +38,16 @@ func RequireSubscribingMember(app core.App, user, signIn *core.Record, roomID st
 	}
 	return member.requireInside(e)
 }
+
+// WALCheckpointer is the background checkpoint goroutine, for the tests in
+// package hooks_test.
+type WALCheckpointer struct{ checkpointer *walCheckpointer }
+
+// NewWALCheckpointer returns a checkpoint goroutine that is not running.
+func NewWALCheckpointer() WALCheckpointer { return WALCheckpointer{&walCheckpointer{}} }
+
+// Start starts the goroutine unless it runs.
+func (c WALCheckpointer) Start(app core.App) { c.checkpointer.start(app) }
+
+// Stop stops the goroutine.
+func (c WALCheckpointer) Stop() { c.checkpointer.stop() }

@@ -33,7 +33,9 @@ type preparedStatements struct {
 // with inTransaction: the last action id and the action insert for the
 // actions collection as it is now. It must run outside any transaction,
 // because the write pool has a single connection, which the transaction
-// would hold while the prepare waited for it.
+// would hold while the prepare waited for it. For the same reason it does
+// not hold p.mu while it prepares: a transaction under way needs p.mu to
+// finish.
 func (p *preparedStatements) prepare(app core.App) {
 	if app.IsTransactional() {
 		return
@@ -44,28 +46,50 @@ func (p *preparedStatements) prepare(app core.App) {
 	}
 
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !p.currentLocked() {
+		p.mu.Unlock()
 		return
 	}
 	if p.insertFor != actions {
 		columns, err := core.NewRecord(actions).DBExport(app)
 		if err != nil {
+			p.mu.Unlock()
 			return
 		}
-		p.insertQuery, p.insertColumns = insertStatement(actions.Name, columns)
-		p.insertFor = actions
-	}
-	for _, query := range []string{maxSeqQuery, p.insertQuery} {
-		if p.byQuery[query] != nil {
-			continue
+		query, names := insertStatement(actions.Name, columns)
+		// The statement of a previous column set closes once the
+		// transactions using it end (database/sql counts them).
+		if previous := p.byQuery[p.insertQuery]; previous != nil && query != p.insertQuery {
+			previous.Close()
+			delete(p.byQuery, p.insertQuery)
 		}
-		statement, err := p.db.Prepare(query)
+		p.insertQuery, p.insertColumns, p.insertFor = query, names, actions
+	}
+	db := p.db
+	var missing []string
+	for _, query := range []string{maxSeqQuery, p.insertQuery} {
+		if p.byQuery[query] == nil {
+			missing = append(missing, query)
+		}
+	}
+	p.mu.Unlock()
+
+	for _, query := range missing {
+		statement, err := db.Prepare(query)
 		if err != nil {
 			p.app.Logger().Warn("Failed to prepare a statement; posts run it unprepared", "error", err, "query", query)
 			continue
 		}
-		p.byQuery[query] = statement
+		p.mu.Lock()
+		if p.db == db && p.byQuery[query] == nil {
+			p.byQuery[query] = statement
+			statement = nil
+		}
+		p.mu.Unlock()
+		if statement != nil {
+			// Another request prepared it first, or the pool changed.
+			statement.Close()
+		}
 	}
 }
 
@@ -106,8 +130,9 @@ func (p *preparedStatements) inTransaction(tx core.App, query string) *sql.Stmt 
 	if statement == nil {
 		return nil
 	}
-	// The transaction runs on the connection the statement was prepared on,
-	// so database/sql reuses the prepared statement.
+	// database/sql reuses the prepared statement when the transaction runs
+	// on the connection it was prepared on. After PocketBase has closed an
+	// idle connection, the transaction prepares it again on its own.
 	return sqlTx.Stmt(statement)
 }
 

@@ -32,8 +32,7 @@ func Register(app core.App, config Config) *Hearth {
 	h.bindSignInSessions()
 	h.bindSignIn()
 
-	// Storage: write-ahead log checkpoints in the background, on the
-	// scheduler that bindSignIn creates.
+	// Storage: write-ahead log checkpoints in the background.
 	h.bindWALCheckpoints()
 
 	// Home page, assessments and survey completion webhooks.

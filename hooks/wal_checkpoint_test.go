@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hearth-research/hearth/hooks"
 	"github.com/hearth-research/hearth/internal/hearthtest"
@@ -67,4 +68,36 @@ func walPages(t *testing.T, app core.App) int {
 		t.Fatal(err)
 	}
 	return result.Pages
+}
+
+// TestCheckpointerStartsOnceAndStops starts the checkpoint goroutine twice
+// and stops it twice, as repeated serve and terminate events do.
+func TestCheckpointerStartsOnceAndStops(t *testing.T) {
+	app, _ := hearthtest.NewAppWithConfig(t, hooks.TestConfig())
+	if _, err := app.NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint=0").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	checkpointer := hooks.NewWALCheckpointer()
+	checkpointer.Start(app)
+	checkpointer.Start(app)
+
+	for i := range 50 {
+		saveLogEntry(t, app, fmt.Sprintf("before %d", i))
+	}
+	// Within a few ticks the goroutine has copied the log, so the next
+	// commit starts it again.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		saveLogEntry(t, app, "after")
+		if walPages(t, app) <= 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the log was not copied back within 10 s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	checkpointer.Stop()
+	checkpointer.Stop()
 }

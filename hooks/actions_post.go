@@ -55,7 +55,7 @@ func (s *roomService) handlePostActions(e *core.RequestEvent) error {
 		// Membership is read under the room lock, so a removal or close
 		// that committed before this post wins. Only a member inside the
 		// room learns what is wrong with the body.
-		member, err = w.loadInsideMember(e)
+		member, err = w.loadMemberWith(e, loadInsideMember)
 		if err != nil {
 			return err
 		}

@@ -272,13 +272,13 @@ func TestRetriedPostAfterRecipientLeft(t *testing.T) {
 
 	again := r.post(s.GroupA, s.Alice.Token, message("private-1", "just for Bob", s.Bob.ID))
 	if len(again) != 1 || again[0].ID != first[0].ID {
-		t.Errorf("retry answered %+v, expected the saved action %+v", again, first)
+		t.Errorf("retry returned %+v, expected the saved action %+v", again, first)
 	}
 
 	// A new post to the same recipient is still rejected.
 	body, _ := json.Marshal([]any{message("private-2", "for Bob again", s.Bob.ID)})
 	status, answer := r.call(http.MethodPost, "/api/therapy-sessions/"+s.GroupA+"/actions", s.Alice.Token, string(body))
 	if status != http.StatusBadRequest || !strings.Contains(answer, "validation_unknown_recipient") {
-		t.Errorf("new post to a former member: status %d, answer %s", status, answer)
+		t.Errorf("new post to a former member: status %d, body %s", status, answer)
 	}
 }

@@ -12,34 +12,23 @@ import (
 // transaction. It also records the ids of the room and its members as
 // existing records, because that read found them in this transaction.
 func (w *roomWriter) loadMember(e *core.RequestEvent) (*roomMember, error) {
-	member, err := loadMember(e, w.tx, w.roomID)
+	return w.loadMemberWith(e, loadMember)
+}
+
+// loadMemberWith is loadMember with another loader, such as
+// loadInsideMember for posts.
+func (w *roomWriter) loadMemberWith(e *core.RequestEvent, load memberLoader) (*roomMember, error) {
+	member, err := load(e, w.tx, w.roomID)
 	if err != nil {
 		return nil, err
 	}
-	w.rememberMembers(member)
-	return member, nil
-}
-
-// loadInsideMember is loadMember with loadInsideMember's single query, for
-// posts. The caller's sign-in session record is the one the request
-// middleware read, so it must not be saved.
-func (w *roomWriter) loadInsideMember(e *core.RequestEvent) (*roomMember, error) {
-	member, err := loadInsideMember(e, w.tx, w.roomID)
-	if err != nil {
-		return nil, err
-	}
-	w.rememberMembers(member)
-	return member, nil
-}
-
-// rememberMembers records the room and its members as existing records.
-func (w *roomWriter) rememberMembers(member *roomMember) {
 	// When PocketBase deletes a user, it removes the id from every optional
 	// relation field in the same transaction (core/record_model.go,
 	// cascadeRecordDelete). So every id in these lists is an existing user.
 	w.existing = slices.Concat([]string{member.session.Id},
 		member.session.GetStringSlice("therapists"),
 		member.session.GetStringSlice("participants"))
+	return member, nil
 }
 
 // validateAction checks a new action against the rules of every field of its

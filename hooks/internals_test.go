@@ -2,8 +2,8 @@ package hooks
 
 import "github.com/pocketbase/pocketbase/core"
 
-// CheckpointWAL runs the background checkpoint job once, for the tests in
-// package hooks_test.
+// CheckpointWAL runs one background checkpoint, for the tests in package
+// hooks_test.
 func CheckpointWAL(app core.App) {
 	checkpointWAL(app)
 }
@@ -11,9 +11,20 @@ func CheckpointWAL(app core.App) {
 // RequireInsideMember runs the membership check of a post for a request
 // whose middleware read signIn, and returns its error.
 func RequireInsideMember(app core.App, user, signIn *core.Record, roomID string) error {
+	return requireMemberWith(loadInsideMember, app, user, signIn, roomID)
+}
+
+// RequireSubscribingMember runs the membership check of a realtime
+// subscription for a request whose middleware read signIn, and returns its
+// error.
+func RequireSubscribingMember(app core.App, user, signIn *core.Record, roomID string) error {
+	return requireMemberWith(loadSubscribingMember, app, user, signIn, roomID)
+}
+
+func requireMemberWith(load memberLoader, app core.App, user, signIn *core.Record, roomID string) error {
 	e := &core.RequestEvent{App: app, Auth: user}
 	e.Set(signInSessionKey, signIn)
-	member, err := loadInsideMember(e, app, roomID)
+	member, err := load(e, app, roomID)
 	if err != nil {
 		return err
 	}
@@ -26,19 +37,6 @@ func SignInSessionID(token string) string {
 	return signInSessionID(token)
 }
 
-// RequireSubscribingMember runs the membership check of a realtime
-// subscription for a request whose middleware read signIn, and returns its
-// error.
-func RequireSubscribingMember(app core.App, user, signIn *core.Record, roomID string) error {
-	e := &core.RequestEvent{App: app, Auth: user}
-	e.Set(signInSessionKey, signIn)
-	member, err := loadSubscribingMember(e, app, roomID)
-	if err != nil {
-		return err
-	}
-	return member.requireInside(e)
-}
-
 // WALCheckpointer is the background checkpoint goroutine, for the tests in
 // package hooks_test.
 type WALCheckpointer struct{ checkpointer *walCheckpointer }
@@ -46,7 +44,7 @@ type WALCheckpointer struct{ checkpointer *walCheckpointer }
 // NewWALCheckpointer returns a checkpoint goroutine that is not running.
 func NewWALCheckpointer() WALCheckpointer { return WALCheckpointer{&walCheckpointer{}} }
 
-// Start starts the goroutine unless it runs.
+// Start starts the goroutine unless it is already running.
 func (c WALCheckpointer) Start(app core.App) { c.checkpointer.start(app) }
 
 // Stop stops the goroutine.

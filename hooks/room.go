@@ -31,8 +31,8 @@ func (h *Hearth) bindRoom() {
 	rooms := &roomService{
 		hearth: h,
 		hub:    newRealtimeHub(h.app.Logger()),
-		// The statements are prepared on first use, after the app has
-		// opened its databases.
+		// The statements are prepared before the first room change, once
+		// the app has opened its databases.
 		statements: &preparedStatements{app: h.app},
 		locks:      map[string]*sync.Mutex{},
 	}

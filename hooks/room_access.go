@@ -33,6 +33,10 @@ func errNotMember(e *core.RequestEvent) *router.ApiError {
 	return e.ForbiddenError("You are not a member of this therapy session.", nil)
 }
 
+// memberLoader loads the caller as a member of the therapy session
+// sessionID: loadMember, loadInsideMember or loadSubscribingMember.
+type memberLoader func(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error)
+
 // loadMember reads the caller, their live sign-in session and the therapy
 // session sessionID through app, which may be a transaction. It returns a
 // 403 error when the caller is not a therapist or participant of that
@@ -47,13 +51,9 @@ func loadMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMemb
 	if err != nil {
 		return nil, errNotMember(e)
 	}
-	member := &roomMember{
-		user:      e.Auth,
-		session:   session,
-		therapist: slices.Contains(session.GetStringSlice("therapists"), e.Auth.Id),
-	}
-	if !member.therapist && !slices.Contains(session.GetStringSlice("participants"), e.Auth.Id) {
-		return nil, errNotMember(e)
+	member, err := newRoomMember(e, nil, session)
+	if err != nil {
+		return nil, err
 	}
 
 	// The request middleware loaded the sign-in session before this request's
@@ -66,15 +66,14 @@ func loadMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMemb
 }
 
 // loadInsideMember is loadMember for posts, which come from members inside
-// the room. When the request middleware found
-// the caller's sign-in session inside sessionID, one query reads the session
-// and confirms that the sign-in session is still inside and live, instead of
-// reading both records again. Any other case gets loadMember's full check
-// and its errors. The member's sign-in session record is the middleware's,
-// so callers read it and never save it.
+// the room. When the request middleware found the caller's sign-in session
+// inside sessionID, one query reads the session and confirms that the
+// sign-in session is still inside and live. Any other case gets
+// loadMember's full check and its errors. The member's sign-in session
+// record is the middleware's, so callers must not save it.
 func loadInsideMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error) {
-	signIn := SignInSessionFrom(e)
-	if e.Auth == nil || signIn == nil || signIn.GetString("therapy_session") != sessionID {
+	signIn := signInFoundInside(e, sessionID)
+	if signIn == nil {
 		return loadMember(e, app, sessionID)
 	}
 
@@ -99,8 +98,8 @@ func loadInsideMember(e *core.RequestEvent, app core.App, sessionID string) (*ro
 // client by about 2 KiB (go run ./bench -scenario memory, 63.3 to 61.8
 // KiB).
 func loadSubscribingMember(e *core.RequestEvent, app core.App, sessionID string) (*roomMember, error) {
-	signIn := SignInSessionFrom(e)
-	if e.Auth == nil || signIn == nil || signIn.GetString("therapy_session") != sessionID {
+	signIn := signInFoundInside(e, sessionID)
+	if signIn == nil {
 		return loadMember(e, app, sessionID)
 	}
 
@@ -130,6 +129,17 @@ func loadSubscribingMember(e *core.RequestEvent, app core.App, sessionID string)
 	session.Set("participants", row.Participants)
 	session.Set("removed_participants", row.Removed)
 	return newRoomMember(e, signIn, session)
+}
+
+// signInFoundInside returns the caller's sign-in session, as the request
+// middleware read it, if it was inside sessionID then. Otherwise it returns
+// nil.
+func signInFoundInside(e *core.RequestEvent, sessionID string) *core.Record {
+	signIn := SignInSessionFrom(e)
+	if e.Auth == nil || signIn == nil || signIn.GetString("therapy_session") != sessionID {
+		return nil
+	}
+	return signIn
 }
 
 // insideSignInExp matches when the sign-in session signInID is live and

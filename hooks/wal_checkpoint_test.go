@@ -10,31 +10,31 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// TestCheckpointJobRestartsLog checks that the commit after the checkpoint
-// job starts the write-ahead log again from its beginning.
-func TestCheckpointJobRestartsLog(t *testing.T) {
-	for _, withJob := range []bool{false, true} {
-		t.Run(fmt.Sprintf("job=%v", withJob), func(t *testing.T) {
+// TestCheckpointRestartsLog checks that the commit after a background
+// checkpoint starts the write-ahead log again from its beginning.
+func TestCheckpointRestartsLog(t *testing.T) {
+	for _, withCheckpoint := range []bool{false, true} {
+		t.Run(fmt.Sprintf("checkpoint=%v", withCheckpoint), func(t *testing.T) {
 			app, _ := hearthtest.NewAppWithConfig(t, hooks.TestConfig())
 			// Turn SQLite's checkpoint in the commit off on the one write
-			// connection, so that only the job copies the log.
+			// connection, so that only the background checkpoint copies the log.
 			if _, err := app.NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint=0").Execute(); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 50 {
 				saveLogEntry(t, app, fmt.Sprintf("before %d", i))
 			}
-			if withJob {
+			if withCheckpoint {
 				hooks.CheckpointWAL(app)
 			}
 			saveLogEntry(t, app, "after")
 
 			pages := walPages(t, app)
 			switch {
-			case withJob && pages > 10:
-				t.Errorf("log after the job and one commit: %d pages, expected at most 10", pages)
-			case !withJob && pages <= 50:
-				t.Errorf("log without the job: %d pages, expected more than 50 (the setup did not fill it)", pages)
+			case withCheckpoint && pages > 10:
+				t.Errorf("log after the checkpoint and one commit: %d pages, expected at most 10", pages)
+			case !withCheckpoint && pages <= 50:
+				t.Errorf("log without the checkpoint: %d pages, expected more than 50 (the setup did not fill it)", pages)
 			}
 		})
 	}
